@@ -1,0 +1,57 @@
+using BackupTools.Core.Repository;
+
+namespace BackupTools.Core.Operations;
+
+/// <summary>What New-Backup -Database asks for (logical method).</summary>
+public sealed class DatabaseBackupRequest
+{
+    /// <summary>postgresql:// URI, libpq key=value, or Npgsql-style Key=Value; may hold a password (never stored).</summary>
+    public required string ConnectionString { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = Array.Empty<string>();
+    /// <summary>Folder holding pg_dump/pg_restore to prefer over PATH and the usual install folders.</summary>
+    public string? PgBinDirectory { get; init; }
+    /// <summary>Also dump roles with pg_dumpall --roles-only --no-role-passwords (skipped with a warning when not permitted).</summary>
+    public bool IncludeRoles { get; init; } = true;
+}
+
+/// <summary>What Restore-Backup -Component Database asks for.</summary>
+public sealed class DatabaseRestoreRequest
+{
+    /// <summary>Server/database to restore to; null means the source recorded in the manifest (the password then comes from the environment, e.g. PGPASSWORD).</summary>
+    public string? TargetConnectionString { get; init; }
+    /// <summary>Restore into a new database of this name on the target server (created; must not exist).</summary>
+    public string? AsDatabase { get; init; }
+    public IReadOnlyList<string> Schemas { get; init; } = Array.Empty<string>();
+    /// <summary>Tables as name or schema.name.</summary>
+    public IReadOnlyList<string> Tables { get; init; } = Array.Empty<string>();
+    public string? PgBinDirectory { get; init; }
+    /// <summary>pg_restore parallel jobs; 0 = choose (processor count, at most 4).</summary>
+    public int Jobs { get; init; }
+    /// <summary>Create roles from the backup's roles script that the target lacks.</summary>
+    public bool RestoreRoles { get; init; } = true;
+    /// <summary>Folder for the verified spool file pg_restore reads; null = system temp.</summary>
+    public string? TempDirectory { get; init; }
+}
+
+public sealed class DatabaseRestoreOutcome
+{
+    public bool Success { get; set; }
+    public string TargetDatabase { get; set; } = "";
+    public string TargetServer { get; set; } = "";
+    public long BytesRestored { get; set; }
+    public TimeSpan Duration { get; set; }
+    public List<string> Errors { get; } = new();
+    public List<string> Warnings { get; } = new();
+}
+
+/// <summary>The result of checking one component of a backup.</summary>
+public sealed class ComponentCheck
+{
+    public string Component { get; set; } = "";
+    public VerifyLevel Level { get; set; }
+    public bool Success { get; set; }
+    public int ChunksChecked { get; set; }
+    public long BytesChecked { get; set; }
+    public TimeSpan Duration { get; set; }
+    public List<string> Errors { get; } = new();
+}

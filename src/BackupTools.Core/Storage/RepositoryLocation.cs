@@ -1,0 +1,24 @@
+namespace BackupTools.Core.Storage;
+
+/// <summary>
+/// Where a repository lives: a local folder (plain path or file://) or s3://bucket/prefix with
+/// endpoint, region and credentials. Credentials are held in memory only, never serialised.
+/// </summary>
+public sealed class RepositoryLocation
+{
+    /// <summary>The location as the user wrote it, normalised; never contains credentials.</summary>
+    public string Uri { get; init; } = "";
+    public bool IsS3 { get; init; }
+    /// <summary>Local folder (absolute) when not S3.</summary>
+    public string? LocalPath { get; init; }
+    public string? Bucket { get; init; }
+    /// <summary>Key prefix inside the bucket, without leading or trailing '/'; may be empty.</summary>
+    public string Prefix { get; init; } = "";
+    /// <summary>Service URL of a non-AWS endpoint (s3rver, MinIO, Supabase); null for AWS.</summary>
+    public string? Endpoint { get; init; }
+    public string? Region { get; init; }
+    /// <summary>Access key id; when null the standard AWS_* variables and profiles are used.</summary>
+    public string? AccessKey { get; init; }
+    public string? SecretKey { get; init; }
+    public override string ToString() => Uri;
+}
