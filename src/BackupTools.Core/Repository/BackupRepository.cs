@@ -21,7 +21,7 @@ public enum VerifyLevel { Quick, Full }
 /// An opened (unlocked) repository: the format of docs/repository-format.md over an <see cref="IBlobStore"/>.
 /// Thread-safe for concurrent reads and writes of chunks.
 /// </summary>
-public sealed partial class Repository : IDisposable
+public sealed partial class BackupRepository
 {
     // Implementation lives in the other partial files of this folder.
 }
