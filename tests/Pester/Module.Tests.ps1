@@ -39,11 +39,11 @@ Describe 'Dependency isolation' {
 `$env:BACKUPTOOLS_CONFIG_HOME = '$TestDrive'
 Add-Type -Path '$otherAwsCore'
 Import-Module '$manifestPath'
-Register-BackupRepository -Name iso -Repository '$TestDrive/repo' | Out-Null
+Get-BackupRepository -Name iso -ErrorAction SilentlyContinue -ErrorVariable failure
 `$versions = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'AWSSDK.Core' } | ForEach-Object { `$_.GetName().Version.Major }
-"ok:{0}:{1}" -f (Get-BackupRepository -Name iso).Name, ((`$versions | Sort-Object) -join ',')
+"ok:{0}:{1}" -f `$failure[0].FullyQualifiedErrorId, ((`$versions | Sort-Object) -join ',')
 "@
-        $output | Should -Contain 'ok:iso:3'
+        $output | Should -Contain 'ok:BackupTools.NotFound,BackupTools.Cmdlets.GetBackupRepositoryCommand:3,4'
     }
 }
 
