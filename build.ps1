@@ -1,0 +1,147 @@
+<#
+.SYNOPSIS
+    Builds, tests and packages the BackupTools module.
+.DESCRIPTION
+    Build    compiles the solution (Release) and lays out the module folder out/BackupTools:
+             BackupTools.psd1, BackupTools.dll, BackupTools.Format.ps1xml, en-US help, and Dependencies/
+             (the engine and every third-party assembly, loaded in a private AssemblyLoadContext).
+    Test     Build, start PostgreSQL and s3rver once (test harness), run xunit and Pester, always stop the
+             services, and print one line "Tests: N passed, M failed". Exits 1 on any failure.
+    Demo     build/demo.ps1.   Bench  build/bench.ps1 -Scale.
+    Package  Build, then out/package/BackupTools.<version>.nupkg (a local PowerShell repository).
+    Clean    removes out/ and the build outputs.
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [string] $Task = 'Build',
+    # Size of the Bench data set (passed to build/bench.ps1).
+    [int] $Scale = 70,
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleDir = Join-Path $out 'BackupTools'
+$pgBin = '/usr/lib/postgresql/15/bin'
+
+function Invoke-Native {
+    # Runs a program (no shell) and stops the build when it fails.
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) { throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+function Install-Prerequisites {
+    # PostgreSQL 15 server binaries and node/npm (for s3rver); installed with apt-get when running as root.
+    $missing = @()
+    if (-not $IsWindows -and -not (Test-Path (Join-Path $pgBin 'pg_ctl'))) { $missing += 'postgresql-15' }
+    if (-not (Get-Command npm -ErrorAction Ignore)) { $missing += 'nodejs', 'npm' }
+    if ($missing) {
+        $isRoot = -not $IsWindows -and (& id -u) -eq '0'
+        if (-not ($isRoot -and (Get-Command apt-get -ErrorAction Ignore))) {
+            throw "Missing prerequisites: $($missing -join ', '). Install them (e.g. apt-get install $($missing -join ' ')) and run again."
+        }
+        Write-Host "Installing $($missing -join ', ') with apt-get"
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('update', '-q')
+        Invoke-Native apt-get (@('install', '-y', '-q', '--no-install-recommends') + $missing)
+    }
+    $s3Harness = Join-Path $root 'tests/harness/s3'
+    if ((Test-Path (Join-Path $s3Harness 'package-lock.json')) -and -not (Test-Path (Join-Path $s3Harness 'node_modules'))) {
+        Push-Location $s3Harness
+        try { Invoke-Native npm @('ci', '--no-audit', '--no-fund') } finally { Pop-Location }
+    }
+}
+
+function Invoke-Build {
+    Install-Prerequisites
+    Invoke-Native dotnet @('build', (Join-Path $root 'BackupTools.sln'), '-c', $Configuration, '-nologo', '-v', 'minimal')
+    if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
+    $dependencies = Join-Path $moduleDir 'Dependencies'
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/BackupTools.Core'), '-c', $Configuration, '--no-build',
+        '-o', $dependencies, '-nologo', '-v', 'quiet')
+    $cmdletBin = Join-Path $root "src/BackupTools/bin/$Configuration/net8.0"
+    Copy-Item (Join-Path $cmdletBin 'BackupTools.dll'), (Join-Path $cmdletBin 'BackupTools.pdb') $moduleDir
+    Copy-Item (Join-Path $root 'BackupTools.psd1'), (Join-Path $root 'src/BackupTools/BackupTools.Format.ps1xml') $moduleDir
+    Remove-Item (Join-Path $dependencies '*.deps.json') -ErrorAction Ignore
+    if (Get-ChildItem $moduleDir -Recurse -Filter 'System.Management.Automation.dll') {
+        throw 'System.Management.Automation.dll must not be in the module folder.'
+    }
+    & (Join-Path $root 'build/ConvertTo-MamlHelp.ps1') -Path (Join-Path $root 'docs/cmdlets') `
+        -Destination (Join-Path $moduleDir 'en-US/BackupTools.dll-Help.xml')
+    Write-Host "Module: $moduleDir"
+}
+
+function Get-TrxCounts([string] $Directory) {
+    # Sums passed/failed over the TRX files xunit wrote; $null when none was written.
+    $files = @(Get-ChildItem $Directory -Filter '*.trx' -ErrorAction Ignore)
+    if (-not $files) { return $null }
+    $passed = 0; $failed = 0
+    foreach ($file in $files) {
+        $counters = ([xml](Get-Content $file.FullName -Raw)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools.proj'), '-nologo', '-v', 'quiet')
+    $state = Join-Path $out 'test-services.json'
+    $harness = Join-Path $root "tests/BackupTools.Testing/bin/$Configuration/net10.0/BackupTools.Testing.dll"
+    $trxDir = Join-Path $out 'test-results'
+    $pesterResult = Join-Path $out 'pester-result.json'
+    Remove-Item $trxDir, $pesterResult, $state -Recurse -Force -ErrorAction Ignore
+    $results = @()
+    try {
+        Invoke-Native dotnet @($harness, 'start', '--state', $state)
+        $env:BACKUPTOOLS_TEST_SERVICES = $state
+        & dotnet test (Join-Path $root 'tests/BackupTools.Tests') --no-build -c $Configuration --nologo `
+            --logger 'trx' --results-directory $trxDir
+        $xunit = Get-TrxCounts $trxDir
+        if ($xunit) { $results += $xunit } else { Write-Warning 'xunit did not run (no TRX file).' }
+
+        & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'build/run-pester.ps1') `
+            -ModulePath $moduleDir -ResultPath $pesterResult
+        if (Test-Path $pesterResult) { $results += Get-Content $pesterResult -Raw | ConvertFrom-Json }
+        else { Write-Warning 'Pester did not run (no result file).' }
+    }
+    finally {
+        & dotnet $harness stop --state $state
+        Remove-Item Env:BACKUPTOOLS_TEST_SERVICES -ErrorAction Ignore
+    }
+    $passed = ($results | Measure-Object Passed -Sum).Sum
+    $failed = ($results | Measure-Object Failed -Sum).Sum
+    Write-Host "Tests: $([int]$passed) passed, $([int]$failed) failed"
+    if ($failed -gt 0 -or $results.Count -lt 2) { exit 1 }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $feed = Join-Path $out 'package'
+    New-Item -ItemType Directory -Force $feed | Out-Null
+    $name = "BackupToolsBuild$PID"
+    Register-PSResourceRepository -Name $name -Uri $feed -Trusted
+    try { Publish-PSResource -Path $moduleDir -Repository $name }
+    finally { Unregister-PSResourceRepository -Name $name }
+    Get-ChildItem $feed -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { & (Join-Path $root 'build/demo.ps1'); exit $LASTEXITCODE }
+    'Bench' { & (Join-Path $root 'build/bench.ps1') -Scale $Scale; exit $LASTEXITCODE }
+    'Package' { Invoke-Package }
+    'Clean' {
+        Remove-Item $out -Recurse -Force -ErrorAction Ignore
+        Invoke-Native dotnet @('clean', (Join-Path $root 'BackupTools.sln'), '-c', $Configuration, '-nologo', '-v', 'quiet')
+    }
+}

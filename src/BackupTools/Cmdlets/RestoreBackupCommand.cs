@@ -1,0 +1,97 @@
+using System.Management.Automation;
+using BackupTools.Core.Operations;
+using BackupTools.Core.Repository;
+using BackupTools.Infrastructure;
+
+namespace BackupTools.Cmdlets;
+
+/// <summary>
+/// Restore-Backup: puts a backup's database back, over the source database (or -TargetDatabase), or into a new
+/// database with -AsDatabase. The dump is read and verified in full before the target is touched.
+/// </summary>
+[Cmdlet(VerbsData.Restore, "Backup", DefaultParameterSetName = BackupSelector.ById,
+    SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(RestoreResult))]
+public sealed class RestoreBackupCommand : RepositoryCmdletBase
+{
+    /// <summary>The backup id.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Id { get; set; } = "";
+
+    /// <summary>The repository: a registered name, path or URI.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Repository { get; set; } = "";
+
+    /// <summary>A backup from Get-Backup or New-Backup.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = BackupSelector.ByInputObject, ValueFromPipeline = true)]
+    public BackupInfo? InputObject { get; set; }
+
+    /// <summary>The parts to restore; Database for now.</summary>
+    [Parameter]
+    public BackupComponent[] Component { get; set; } = [BackupComponent.Database];
+
+    /// <summary>Server and database to restore to; by default the source recorded in the backup (password from PGPASSWORD).</summary>
+    [Parameter]
+    public string? TargetDatabase { get; set; }
+
+    /// <summary>Restore into a new database of this name on the target server (it must not exist).</summary>
+    [Parameter]
+    public string? AsDatabase { get; set; }
+
+    /// <summary>Only these schemas.</summary>
+    [Parameter]
+    public string[] Schema { get; set; } = [];
+
+    /// <summary>Only these tables (name or schema.name).</summary>
+    [Parameter]
+    public string[] Table { get; set; } = [];
+
+    /// <summary>pg_restore parallel jobs; 0 chooses.</summary>
+    [Parameter]
+    [ValidateRange(0, 64)]
+    public int Jobs { get; set; }
+
+    /// <summary>Folder holding pg_restore to prefer over PATH and the usual install folders.</summary>
+    [Parameter]
+    public string? PgBinDirectory { get; set; }
+
+    /// <summary>Do not create the roles recorded in the backup.</summary>
+    [Parameter]
+    public SwitchParameter NoRoles { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
+        var opened = Open(Resolve(given));
+        if (!TryRunEngine((_, _, ct) => opened.LoadManifestAsync(id, ct), out var manifest)) return;
+        var target = DescribeTarget(manifest);
+        var action = AsDatabase is null ? $"Restore backup {id} over {target}" : $"Restore backup {id} into new {target}";
+        if (!ShouldProcess(action, action + "?", "Restore-Backup")) return;
+        var request = new DatabaseRestoreRequest
+        {
+            TargetConnectionString = TargetDatabase,
+            AsDatabase = AsDatabase,
+            Schemas = Schema,
+            Tables = Table,
+            Jobs = Jobs,
+            PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
+            RestoreRoles = !NoRoles,
+        };
+        if (TryRunEngine((progress, log, ct) => LogicalRestore.RunAsync(opened, manifest, request, progress, log, ct), out var outcome))
+        {
+            WriteObject(OutputMapper.ToRestoreResult(id, outcome));
+        }
+    }
+
+    /// <summary>The target connection's database, else the source the backup recorded; renamed by -AsDatabase.</summary>
+    private DatabaseTarget DescribeTarget(Manifest manifest)
+    {
+        var target = TargetDatabase is not null
+            ? DatabaseTarget.FromConnectionString(TargetDatabase)
+            : DatabaseTarget.FromSource(manifest.Components.FirstOrDefault(c => c.Type == "database"));
+        return AsDatabase is null ? target : target with { Database = AsDatabase };
+    }
+}

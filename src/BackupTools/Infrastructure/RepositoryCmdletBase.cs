@@ -1,0 +1,156 @@
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using BackupTools.Core;
+using BackupTools.Core.Configuration;
+using BackupTools.Core.Repository;
+using BackupTools.Core.Storage;
+
+namespace BackupTools.Infrastructure;
+
+/// <summary>
+/// Base of the cmdlets that take -Repository: resolves it (a registered name, else a path or URI) with
+/// -Endpoint, -Region and -Credential, and finds the passphrase (-Passphrase, -KeyFile, $env:BACKUPTOOLS_PASSPHRASE,
+/// the registration's key file, else a prompt when interactive).
+/// </summary>
+public abstract class RepositoryCmdletBase : BackupCmdletBase
+{
+    /// <summary>The environment variable holding a passphrase for unattended runs.</summary>
+    public const string PassphraseVariable = "BACKUPTOOLS_PASSPHRASE";
+
+    private OpenedRepositories? _opened;
+
+    /// <summary>S3 service URL for non-AWS endpoints (s3rver, MinIO, Supabase Storage).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Endpoint { get; set; }
+
+    /// <summary>S3 region.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Region { get; set; }
+
+    /// <summary>S3 credentials: user name = access key id, password = secret access key.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>The repository passphrase.</summary>
+    [Parameter]
+    public SecureString? Passphrase { get; set; }
+
+    /// <summary>A file whose first line is the passphrase (for scheduled tasks).</summary>
+    [Parameter]
+    public string? KeyFile { get; set; }
+
+    /// <summary>Resolves a -Repository value: a registered name first, else a path or URI.</summary>
+    internal ResolvedRepository Resolve(string repository) => RunQuick(() =>
+    {
+        var registration = RepositoryRegistry.OpenDefault().Find(repository);
+        var network = Credential?.GetNetworkCredential();
+        var location = BlobStoreFactory.Parse(
+            registration?.Repository ?? repository,
+            Endpoint ?? registration?.Endpoint,
+            Region ?? registration?.Region,
+            network?.UserName is { Length: > 0 } user ? user : null,
+            network?.Password is { Length: > 0 } secret ? secret : null);
+        return new ResolvedRepository(repository, location, registration);
+    });
+
+    /// <summary>
+    /// Opens and unlocks a repository, once per cmdlet invocation: backups piped in from the same repository reuse it
+    /// (the key derivation is deliberately slow). Errors are terminating.
+    /// </summary>
+    internal BackupRepository Open(ResolvedRepository repository)
+    {
+        _opened ??= new OpenedRepositories();
+        if (_opened.TryGet(repository.Location.Uri, out var cached)) return cached;
+        var passphrase = ResolvePassphrase(repository.Registration);
+        var opened = RunEngine(async (_, _, ct) =>
+        {
+            var store = BlobStoreFactory.Open(repository.Location);
+            try
+            {
+                return await BackupRepository.OpenAsync(store, passphrase, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                store.Dispose();
+                throw;
+            }
+        });
+        _opened.Add(repository.Location.Uri, opened);
+        return opened;
+    }
+
+    /// <inheritdoc />
+    protected override void ReleaseResources() => _opened?.Dispose();
+
+    /// <summary>
+    /// The passphrase, from the first of: -Passphrase, -KeyFile, $env:BACKUPTOOLS_PASSPHRASE, the registration's
+    /// key file, a prompt (interactive sessions only). InvalidArgument when there is none.
+    /// </summary>
+    internal string ResolvePassphrase(RepositoryRegistration? registration)
+    {
+        if (Passphrase is not null) return Plain(Passphrase);
+        if (!string.IsNullOrEmpty(KeyFile)) return ReadKeyFile(KeyFile);
+        var fromEnvironment = Environment.GetEnvironmentVariable(PassphraseVariable);
+        if (!string.IsNullOrEmpty(fromEnvironment)) return fromEnvironment;
+        if (!string.IsNullOrEmpty(registration?.KeyFile)) return ReadKeyFile(registration.KeyFile);
+        if (CanPrompt())
+        {
+            Host.UI.Write("Repository passphrase: ");
+            var typed = Host.UI.ReadLineAsSecureString();
+            if (typed.Length > 0) return Plain(typed);
+        }
+        ThrowError(BackupErrorKind.InvalidArgument,
+            $"No passphrase: pass -Passphrase or -KeyFile, or set ${PassphraseVariable}.", "Passphrase");
+        return ""; // not reached
+    }
+
+    private string ReadKeyFile(string path)
+    {
+        var fullPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        if (!File.Exists(fullPath))
+        {
+            ThrowError(BackupErrorKind.InvalidArgument, $"The key file '{fullPath}' does not exist.", fullPath);
+        }
+        var firstLine = File.ReadLines(fullPath).FirstOrDefault();
+        if (string.IsNullOrEmpty(firstLine))
+        {
+            ThrowError(BackupErrorKind.InvalidArgument, $"The key file '{fullPath}' is empty.", fullPath);
+        }
+        return firstLine!;
+    }
+
+    private bool CanPrompt()
+        => Host?.UI is not null && Environment.UserInteractive && !Console.IsInputRedirected
+           && !Host.Name.Equals("Default Host", StringComparison.Ordinal);
+
+    private static string Plain(SecureString secure) => new NetworkCredential(string.Empty, secure).Password;
+}
+
+/// <summary>A -Repository value with its parsed location and, when it was a registered name, the registration.</summary>
+internal sealed record ResolvedRepository(string Given, RepositoryLocation Location, RepositoryRegistration? Registration);
+
+/// <summary>The repositories one cmdlet invocation has opened, by location; disposes them (and their stores) at the end.</summary>
+internal sealed class OpenedRepositories : IDisposable
+{
+    private readonly Dictionary<string, BackupRepository> _byLocation = new(StringComparer.Ordinal);
+
+    /// <summary>The repository already opened at <paramref name="location"/>, if any.</summary>
+    public bool TryGet(string location, out BackupRepository repository) => _byLocation.TryGetValue(location, out repository!);
+
+    /// <summary>Remembers an opened repository.</summary>
+    public void Add(string location, BackupRepository repository) => _byLocation[location] = repository;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var repository in _byLocation.Values)
+        {
+            var store = repository.Store;
+            repository.Dispose();
+            store.Dispose();
+        }
+        _byLocation.Clear();
+    }
+}

@@ -1,0 +1,35 @@
+namespace BackupTools;
+
+/// <summary>How New-Backup reads a database.</summary>
+public enum BackupMethod
+{
+    /// <summary>pg_dump streamed into the repository.</summary>
+    Logical,
+}
+
+/// <summary>How thoroughly a backup is checked.</summary>
+public enum TestLevel
+{
+    /// <summary>The manifest opens and every chunk exists at its stored size.</summary>
+    Quick,
+    /// <summary>Every chunk is read, authenticated, decompressed and hash-checked.</summary>
+    Full,
+}
+
+/// <summary>The verification New-Backup runs after taking a backup.</summary>
+public enum VerifyMode
+{
+    /// <summary>No verification.</summary>
+    None,
+    /// <summary>A quick check.</summary>
+    Quick,
+    /// <summary>A full check.</summary>
+    Full,
+}
+
+/// <summary>The parts of a backup Restore-Backup can put back.</summary>
+public enum BackupComponent
+{
+    /// <summary>The PostgreSQL database.</summary>
+    Database,
+}
