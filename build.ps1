@@ -7,7 +7,8 @@
              (the engine and every third-party assembly, loaded in a private AssemblyLoadContext).
     Test     Build, start PostgreSQL and s3rver once (test harness), run xunit and Pester, always stop the
              services, and print one line "Tests: N passed, M failed". Exits 1 on any failure.
-    Demo     build/demo.ps1.   Bench  build/bench.ps1 -Scale.
+    Demo     Build, then build/demo.ps1 (throwaway cluster, backup, damage, restore, proof).
+    Bench    Build, then build/bench.ps1 -Scale -PgbenchSeconds; writes docs/benchmarks.md.
     Package  Build, then out/package/BackupTools.<version>.nupkg (a local PowerShell repository).
     Clean    removes out/ and the build outputs.
 .EXAMPLE
@@ -19,6 +20,8 @@ param(
     [string] $Task = 'Build',
     # Size of the Bench data set (passed to build/bench.ps1).
     [int] $Scale = 70,
+    # Length of the scattered-update pgbench run in the Bench task.
+    [int] $PgbenchSeconds = 60,
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
 )
@@ -137,8 +140,8 @@ function Invoke-Package {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
-    'Demo' { & (Join-Path $root 'build/demo.ps1'); exit $LASTEXITCODE }
-    'Bench' { & (Join-Path $root 'build/bench.ps1') -Scale $Scale; exit $LASTEXITCODE }
+    'Demo' { Invoke-Build; & (Join-Path $root 'build/demo.ps1'); exit $LASTEXITCODE }
+    'Bench' { Invoke-Build; & (Join-Path $root 'build/bench.ps1') -Scale $Scale -PgbenchSeconds $PgbenchSeconds; exit $LASTEXITCODE }
     'Package' { Invoke-Package }
     'Clean' {
         Remove-Item $out -Recurse -Force -ErrorAction Ignore
