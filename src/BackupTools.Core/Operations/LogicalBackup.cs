@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace BackupTools.Core.Operations;
 
-/// <summary>New-Backup -Method Logical: pg_dump streamed into the repository.</summary>
+/// <summary>New-Backup -Method Logical: pg_dump streamed into the repository. The restore side is <see cref="LogicalRestore"/>.</summary>
 public static class LogicalBackup
 {
     /// <summary>The stored name of the pg_dump custom-format archive.</summary>
