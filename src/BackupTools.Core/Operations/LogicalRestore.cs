@@ -26,7 +26,10 @@ public static class LogicalRestore
         var database = request.AsDatabase ?? target.Database;
         var outcome = new DatabaseRestoreOutcome { TargetServer = target.Server, TargetDatabase = database };
 
-        var spoolPath = Path.Combine(request.TempDirectory ?? Path.GetTempPath(), $"bt-restore-{manifest.Id}-{Guid.NewGuid():N}.dump");
+        var spoolFolder = request.TempDirectory ?? Path.GetTempPath();
+        if (!Directory.Exists(spoolFolder))
+            throw new BackupToolsException(BackupErrorKind.InvalidArgument, $"The temporary folder '{spoolFolder}' does not exist.", spoolFolder);
+        var spoolPath = Path.Combine(spoolFolder, $"bt-restore-{manifest.Id}-{Guid.NewGuid():N}.dump");
         try
         {
             await SpoolAsync(repository, dump, spoolPath, new TransferProgress(progress, $"Restoring database {database}", "Reading and verifying the backup", dump.Size), ct)
