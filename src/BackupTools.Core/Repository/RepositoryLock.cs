@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
+
+namespace BackupTools.Core.Repository;
+
+/// <summary>The sealed JSON of locks/&lt;lock id&gt;.</summary>
+internal sealed class LockRecord
+{
+    [JsonPropertyName("host")] public string Host { get; set; } = "";
+    [JsonPropertyName("pid")] public int Pid { get; set; }
+    [JsonPropertyName("purpose")] public string Purpose { get; set; } = "";
+    [JsonPropertyName("exclusive")] public bool Exclusive { get; set; }
+    [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
+    [JsonPropertyName("expires")] public DateTimeOffset Expires { get; set; }
+
+    /// <summary>Not expired, and not left by a process of this host that no longer runs.</summary>
+    public bool IsLive(DateTimeOffset now)
+    {
+        if (Expires <= now) return false;
+        if (!string.Equals(Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)) return true;
+        try
+        {
+            using var process = Process.GetProcessById(Pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Who holds it, for an error message.</summary>
+    public string Describe() => $"{(Exclusive ? "an exclusive" : "a shared")} lock for '{Purpose}' held by {Host} (pid {Pid}) since {Created:u}, expiring {Expires:u}";
+}
+
+/// <summary>A held lock: refreshed in the background until disposed, then deleted.</summary>
+internal sealed class RepositoryLock : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Func<CancellationToken, Task> _refresh;
+    private readonly Func<Task> _release;
+    private readonly Task _refreshLoop;
+    private int _disposed;
+
+    public RepositoryLock(TimeSpan refreshInterval, Func<CancellationToken, Task> refresh, Func<Task> release)
+    {
+        _refresh = refresh;
+        _release = release;
+        _refreshLoop = RefreshLoopAsync(refreshInterval);
+    }
+
+    private async Task RefreshLoopAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                try { await _refresh(_stop.Token).ConfigureAwait(false); }
+                catch (Exception e) when (e is not OperationCanceledException) { /* transient: the next tick retries well before expiry */ }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _stop.Cancel();
+        await _refreshLoop.ConfigureAwait(false);
+        _stop.Dispose();
+        await _release().ConfigureAwait(false);
+    }
+}
