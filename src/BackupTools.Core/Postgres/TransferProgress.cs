@@ -11,7 +11,7 @@ internal sealed class TransferProgress : IProgress<long>
     private readonly string _status;
     private readonly long? _total;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _last = TimeSpan.MinValue;
+    private TimeSpan _last = -Interval;
 
     public TransferProgress(IProgress<ProgressInfo>? target, string activity, string status, long? total)
     {
