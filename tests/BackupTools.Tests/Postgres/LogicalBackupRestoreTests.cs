@@ -155,6 +155,39 @@ public sealed class LogicalBackupRestoreTests(PostgresFixture fixture) : IAsyncL
         Assert.Empty(Directory.EnumerateFiles(Path.GetTempPath(), $"bt-restore-{manifest.Id}-*"));
     }
 
+    [Fact]
+    public async Task A_failing_pg_dump_is_ExternalToolFailed_with_its_stderr_and_writes_no_manifest()
+    {
+        var db = await NewSampleDatabaseAsync();
+        var user = "bt_limited_" + Guid.NewGuid().ToString("N")[..6];
+        await Cluster.ExecuteAsync(db, $"CREATE ROLE {user} LOGIN PASSWORD 'Limited-Pw-1'; GRANT CONNECT ON DATABASE {db} TO {user};");
+        var connectionString = $"host=127.0.0.1 port={Cluster.State.Port} dbname={db} user={user} password=Limited-Pw-1";
+
+        var e = await Assert.ThrowsAsync<BackupToolsException>(() =>
+            LogicalBackup.RunAsync(_repository, new DatabaseBackupRequest { ConnectionString = connectionString }, null, NullBackupLog.Instance));
+
+        Assert.Equal(BackupErrorKind.ExternalToolFailed, e.Kind);
+        Assert.Contains("permission denied", e.Message);
+        Assert.DoesNotContain("Limited-Pw-1", e.Message);
+        Assert.Empty(await _repository.ListManifestsAsync());
+    }
+
+    [Fact]
+    public async Task A_cancelled_backup_stops_pg_dump_and_writes_no_manifest()
+    {
+        var db = await NewSampleDatabaseAsync();
+        using var cts = new CancellationTokenSource();
+        var cancelOnFirstReport = new Collector<ProgressInfo>(_ => cts.Cancel());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            LogicalBackup.RunAsync(_repository, new DatabaseBackupRequest { ConnectionString = Cluster.Uri(db) }, cancelOnFirstReport, NullBackupLog.Instance, cts.Token));
+
+        Assert.Empty(await _repository.ListManifestsAsync());
+        await Task.Delay(500);
+        Assert.Equal(0L, await Cluster.ScalarAsync<long>("postgres",
+            $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{db}' AND application_name = 'BackupTools'"));
+    }
+
     [Theory]
     [InlineData("wrong-password", BackupErrorKind.AuthenticationFailed)]
     [InlineData("unreachable", BackupErrorKind.ConnectionFailed)]
@@ -193,10 +226,14 @@ public sealed class LogicalBackupRestoreTests(PostgresFixture fixture) : IAsyncL
     private Task<IReadOnlyList<FingerprintRow>> FingerprintAsync(string db) => SupabaseSample.FingerprintAsync(Cluster.ConnectionString(db));
 
     /// <summary>A synchronous IProgress (Progress&lt;T&gt; would post to a thread pool and race the assertions).</summary>
-    private sealed class Collector<T> : IProgress<T>
+    private sealed class Collector<T>(Action<T>? onReport = null) : IProgress<T>
     {
         private readonly ConcurrentQueue<T> _items = new();
         public IEnumerable<T> Items => _items;
-        public void Report(T value) => _items.Enqueue(value);
+        public void Report(T value)
+        {
+            _items.Enqueue(value);
+            onReport?.Invoke(value);
+        }
     }
 }
