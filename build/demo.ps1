@@ -53,8 +53,8 @@ try {
     Step 'Damaging the data (a bad migration: deleted rows, overwritten values, a dropped table)'
     Invoke-Psql -Postgres $pg -Database $db -Sql @'
 DELETE FROM public.profiles WHERE id IN (SELECT id FROM public.profiles ORDER BY id LIMIT 100);
-UPDATE public.todos SET title = 'oops', done = NOT done;
-DROP TABLE IF EXISTS public.audit_log CASCADE;
+UPDATE public.posts SET title = 'oops', published = NOT published;
+DROP TABLE storage.objects CASCADE;
 '@ | Out-Null
     $damaged = @(Get-DbFingerprint -Postgres $pg -Database $db)
     $differences = @(Compare-Object $before $damaged).Count
