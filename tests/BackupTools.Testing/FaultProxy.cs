@@ -120,7 +120,7 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 case Fault.Drop:
                     Interlocked.Increment(ref _faults);
-                    context.Response.Abort();
+                    await DropAsync(context.Response).ConfigureAwait(false);
                     return;
                 case Fault.SlowDown:
                     Interlocked.Increment(ref _faults);
@@ -147,6 +147,17 @@ public sealed class FaultProxy : IAsyncDisposable
             if (_random.NextDouble() >= FaultRate) return Fault.None;
             return _random.Next(2) == 0 ? Fault.SlowDown : Fault.Drop;
         }
+    }
+
+    // HttpListener's Abort alone still answers 200 with an empty body; promising a body and closing the
+    // connection part-way is what a dropped connection looks like to the client.
+    private async Task DropAsync(HttpListenerResponse response)
+    {
+        response.StatusCode = 500;
+        response.ContentLength64 = 1024;
+        await response.OutputStream.WriteAsync("<?xml"u8.ToArray(), _stop.Token).ConfigureAwait(false);
+        await response.OutputStream.FlushAsync(_stop.Token).ConfigureAwait(false);
+        response.Abort();
     }
 
     private async Task WriteSlowDownAsync(HttpListenerContext context)

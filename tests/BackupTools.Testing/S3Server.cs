@@ -40,7 +40,9 @@ public sealed class S3Server
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { Path.Combine(RepoPaths.S3Harness, "server.js"), "--directory", directory }) psi.ArgumentList.Add(a);
+        // s3rver's list continuation tokens use DES, which Node 17+ only has in OpenSSL's legacy provider.
+        foreach (var a in new[] { "--openssl-legacy-provider", Path.Combine(RepoPaths.S3Harness, "server.js"), "--directory", directory })
+            psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node.");
         var errors = new StringBuilder();
         process.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };

@@ -72,8 +72,8 @@ public sealed class TestServices
     /// </summary>
     public static async Task<TestServices> StartAsync(bool postgres, bool s3, CancellationToken ct = default)
     {
-        var pg = postgres ? Capture(PostgresCluster.StartAsync(ct)) : Task.FromResult<(PostgresCluster?, Exception?)>((null, null));
-        var s3rver = s3 ? Capture(S3Server.StartAsync(ct)) : Task.FromResult<(S3Server?, Exception?)>((null, null));
+        var pg = postgres ? Capture(() => PostgresCluster.StartAsync(ct)) : Task.FromResult<(PostgresCluster?, Exception?)>((null, null));
+        var s3rver = s3 ? Capture(() => S3Server.StartAsync(ct)) : Task.FromResult<(S3Server?, Exception?)>((null, null));
         var (cluster, pgFailure) = await pg.ConfigureAwait(false);
         var (server, s3Failure) = await s3rver.ConfigureAwait(false);
         return new TestServices(cluster, pgFailure, server, s3Failure);
@@ -116,9 +116,9 @@ public sealed class TestServices
     public static string ToJson(TestServicesState state, bool hidePassword = false)
         => JsonSerializer.Serialize(hidePassword && state.Postgres is { } pg ? state with { Postgres = pg with { Password = "***" } } : state, Json);
 
-    private static async Task<(T?, Exception?)> Capture<T>(Task<T> start) where T : class
+    private static async Task<(T?, Exception?)> Capture<T>(Func<Task<T>> start) where T : class
     {
-        try { return (await start.ConfigureAwait(false), null); }
+        try { return (await start().ConfigureAwait(false), null); }
         catch (Exception e) { return (null, e); }
     }
 

@@ -99,10 +99,20 @@ public sealed class S3BlobStore : IBlobStore
             : new MemoryStream(data.ToArray(), writable: false);
 
     /// <inheritdoc />
-    public Task<byte[]> GetAsync(string key, CancellationToken ct = default)
-        => ReadAsync(key, new GetObjectRequest { BucketName = _bucket, Key = FullKey(key) }, ct);
+    public async Task<byte[]> GetAsync(string key, CancellationToken ct = default)
+    {
+        var request = new GetObjectRequest { BucketName = _bucket, Key = FullKey(key) };
+        using var response = await Translate(key, () => _client.GetObjectAsync(request, ct)).ConfigureAwait(false);
+        var buffer = new byte[response.ContentLength];
+        await response.ResponseStream.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
+        return buffer;
+    }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Trusts the Content-Range the server answers with rather than the range asked for: some S3-compatible
+    /// servers widen a range (s3rver reads "bytes=0-0" as the whole object) or claim a byte of an empty object.
+    /// </remarks>
     public async Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -115,22 +125,48 @@ public sealed class S3BlobStore : IBlobStore
             Key = FullKey(key),
             ByteRange = new ByteRange(offset, offset + length - 1),
         };
+        GetObjectResponse response;
         try
         {
-            return await ReadAsync(key, request, ct).ConfigureAwait(false);
+            response = await Translate(key, () => _client.GetObjectAsync(request, ct)).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
             return []; // the range starts at or past the end of the object
         }
+        using (response)
+        {
+            var (start, total) = ParseContentRange(response.ContentRange) ?? (0, response.ContentLength);
+            if (offset >= total) return [];
+            if (start > offset)
+                throw new IOException($"{_endpointName} answered a range of '{key}' from byte {start}, not {offset}.");
+            await SkipAsync(response.ResponseStream, offset - start, ct).ConfigureAwait(false);
+            var buffer = new byte[Math.Min(length, total - offset)];
+            await response.ResponseStream.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
+            return buffer;
+        }
     }
 
-    private async Task<byte[]> ReadAsync(string key, GetObjectRequest request, CancellationToken ct)
+    /// <summary>Start and total size from "bytes start-end/total"; null when absent or unreadable.</summary>
+    private static (long Start, long Total)? ParseContentRange(string? contentRange)
     {
-        using var response = await Translate(key, () => _client.GetObjectAsync(request, ct)).ConfigureAwait(false);
-        var buffer = new byte[response.ContentLength];
-        await response.ResponseStream.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
-        return buffer;
+        if (string.IsNullOrEmpty(contentRange) || !contentRange.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase)) return null;
+        var span = contentRange.AsSpan(6);
+        var dash = span.IndexOf('-');
+        var slash = span.IndexOf('/');
+        if (dash < 0 || slash < dash) return null;
+        return long.TryParse(span[..dash], out var start) && long.TryParse(span[(slash + 1)..], out var total) ? (start, total) : null;
+    }
+
+    private static async Task SkipAsync(Stream stream, long count, CancellationToken ct)
+    {
+        var scratch = new byte[(int)Math.Min(count, 81920)];
+        while (count > 0)
+        {
+            var n = await stream.ReadAsync(scratch.AsMemory(0, (int)Math.Min(count, scratch.Length)), ct).ConfigureAwait(false);
+            if (n == 0) throw new EndOfStreamException();
+            count -= n;
+        }
     }
 
     /// <inheritdoc />

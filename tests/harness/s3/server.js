@@ -1,6 +1,8 @@
 'use strict';
 // Starts s3rver for the BackupTools tests.
-//   node server.js --directory <folder> [--port <n>]
+//   node --openssl-legacy-provider server.js --directory <folder> [--port <n>]
+// s3rver 3.7.1 signs list continuation tokens with DES, which OpenSSL 3 (Node 17+) keeps in its legacy
+// provider: without the flag every truncated listing (more than 1000 keys) fails with InternalError.
 // Port 0 (the default) lets the OS pick a free loopback port. Prints one line "ready <port>" once
 // listening, then stays quiet; it keeps running after the process that started it exits.
 const S3rver = require('s3rver');
@@ -13,6 +15,13 @@ function option(name, fallback) {
 // The starting process may close our stdout once it has read the ready line: never die of EPIPE.
 process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
+
+try {
+  require('crypto').createCipheriv('des', Buffer.alloc(8), Buffer.alloc(8));
+} catch (err) {
+  process.stderr.write(`s3rver needs DES for list continuation tokens (${err.message}): run node with --openssl-legacy-provider\n`);
+  process.exit(2);
+}
 
 const directory = option('--directory');
 if (!directory) {
