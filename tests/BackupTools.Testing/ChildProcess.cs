@@ -25,6 +25,20 @@ internal static class ChildProcess
                 $"{program} {string.Join(' ', psi.ArgumentList)} exited with {process.ExitCode}:\n{await stdout.ConfigureAwait(false)}\n{await stderr.ConfigureAwait(false)}");
     }
 
+    /// <summary>True when <paramref name="pid"/> is alive and running the program named <paramref name="expectedName"/>.</summary>
+    public static bool IsRunning(int pid, string expectedName)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited && process.ProcessName.Contains(expectedName, StringComparison.OrdinalIgnoreCase);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Kills the process <paramref name="pid"/> (and its children) when it is still running the program named <paramref name="expectedName"/>.</summary>
     public static void Kill(int pid, string expectedName)
     {

@@ -18,6 +18,9 @@ public sealed class S3Server
     public const string DefaultSecretKey = "S3RVER";
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private const string FolderPrefix = "backuptools-s3-";
+    private const string PidFile = "server.pid";
+    private const string DataFolder = "data";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private S3Server(S3State state) => State = state;
@@ -32,7 +35,8 @@ public sealed class S3Server
     public static async Task<S3Server> StartAsync(CancellationToken ct = default)
     {
         await EnsureInstalledAsync(ct).ConfigureAwait(false);
-        var directory = Directory.CreateTempSubdirectory("backuptools-s3-").FullName;
+        SweepStaleFolders();
+        var directory = Directory.CreateTempSubdirectory(FolderPrefix).FullName;
         var psi = new ProcessStartInfo("node")
         {
             WorkingDirectory = RepoPaths.S3Harness,
@@ -41,7 +45,7 @@ public sealed class S3Server
             UseShellExecute = false,
         };
         // s3rver's list continuation tokens use DES, which Node 17+ only has in OpenSSL's legacy provider.
-        foreach (var a in new[] { "--openssl-legacy-provider", Path.Combine(RepoPaths.S3Harness, "server.js"), "--directory", directory })
+        foreach (var a in new[] { "--openssl-legacy-provider", Path.Combine(RepoPaths.S3Harness, "server.js"), "--directory", Path.Combine(directory, DataFolder) })
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node.");
         var errors = new StringBuilder();
@@ -67,7 +71,31 @@ public sealed class S3Server
             lock (errors) stderr = errors.ToString();
             throw new InvalidOperationException($"s3rver did not start (first line: '{line}'):\n{stderr}");
         }
+        await File.WriteAllTextAsync(Path.Combine(directory, PidFile), process.Id.ToString(), ct).ConfigureAwait(false);
         return new S3Server(new S3State($"http://127.0.0.1:{port}", DefaultAccessKey, DefaultSecretKey, process.Id, directory));
+    }
+
+    /// <summary>
+    /// Deletes folders of servers that are gone: a test host that is killed before its exit handler has
+    /// deleted a large folder leaves it behind, and the next start cleans it up.
+    /// </summary>
+    private static void SweepStaleFolders()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            try
+            {
+                var pidFile = Path.Combine(folder, PidFile);
+                var stale = File.Exists(pidFile)
+                    ? !(int.TryParse(File.ReadAllText(pidFile), out var pid) && ChildProcess.IsRunning(pid, "node"))
+                    : Directory.GetCreationTimeUtc(folder) < DateTime.UtcNow.AddMinutes(-10); // else it may be starting
+                if (stale) Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // another process is sweeping or still using it
+            }
+        }
     }
 
     /// <summary>Uses an s3rver started by another process (see the harness program's start command).</summary>
@@ -77,6 +105,8 @@ public sealed class S3Server
     public Task StopAsync()
     {
         ChildProcess.Kill(State.Pid, "node");
+        // The data first and the pid file last: a stop cut short leaves a folder the next start can tell is stale.
+        ChildProcess.DeleteFolder(Path.Combine(State.Directory, DataFolder));
         ChildProcess.DeleteFolder(State.Directory);
         return Task.CompletedTask;
     }

@@ -110,7 +110,7 @@ public abstract class BlobStoreConformance : IAsyncLifetime
     public async Task List_returns_every_key_past_a_thousand()
     {
         const int count = 1234;
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 },
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 },
             async (i, ct) => await Store.PutAsync($"data/{i % 256:x2}/{i:d6}", new byte[] { (byte)i }, ct));
         var listed = await ListAll("data/");
         Assert.Equal(count, listed.Count);

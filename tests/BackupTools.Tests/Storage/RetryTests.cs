@@ -76,7 +76,8 @@ public sealed class RetryTests(S3BucketFixture s3) : IClassFixture<S3BucketFixtu
         await using var proxy = FaultProxy.Start(s3.Server.Endpoint, faultRate: 1.0);
         using var store = new RetryingBlobStore(new S3BlobStore(s3.Location("cancel", proxy.Endpoint)), RetryOptions.Default);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        // Cancelled, not ConnectionFailed, and well before the attempts (about 10 s of backoff) ran out.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetAsync("x", cts.Token));
-        Assert.InRange(proxy.RequestCount, 1, 7);
+        Assert.InRange(proxy.RequestCount, 0, 7);
     }
 }
