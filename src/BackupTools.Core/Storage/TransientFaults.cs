@@ -29,10 +29,10 @@ internal static class TransientFaults
                 return IsTransientStatus(status);
             case IOException or HttpRequestException or SocketException or TimeoutException or WebException:
                 return true;
+            case AmazonServiceException:
+                return true; // no status: the connection dropped before a response came
             case AmazonClientException:
-                // A service exception without a status (the connection dropped before a response) or a client
-                // error wrapping a network failure.
-                return e is AmazonServiceException || (e.InnerException is { } cause && IsTransient(cause, callerToken));
+                return e.InnerException is { } cause && IsTransient(cause, callerToken); // e.g. a wrapped network failure
             default:
                 return e.InnerException is { } wrapped && IsTransient(wrapped, callerToken);
         }

@@ -102,15 +102,15 @@ public sealed class BlobStoreFactoryTests
     }
 
     [Fact]
-    public void Open_local_location_gives_a_working_store()
+    public async Task Open_local_location_gives_a_working_store()
     {
         var root = Path.Combine(Path.GetTempPath(), "backuptools-factory-" + Guid.NewGuid().ToString("N"));
         try
         {
             using var store = BlobStoreFactory.Open(BlobStoreFactory.Parse(root));
             Assert.Equal(root, store.Location);
-            store.PutAsync("a/b", new byte[] { 9 }).GetAwaiter().GetResult();
-            Assert.Equal(new byte[] { 9 }, store.GetAsync("a/b").GetAwaiter().GetResult());
+            await store.PutAsync("a/b", new byte[] { 9 });
+            Assert.Equal(new byte[] { 9 }, await store.GetAsync("a/b"));
         }
         finally
         {
