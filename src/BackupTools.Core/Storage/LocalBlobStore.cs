@@ -19,9 +19,7 @@ public sealed class LocalBlobStore : IBlobStore
 
     private string PathOf(string key)
     {
-        if (string.IsNullOrEmpty(key) || key.StartsWith('/') || key.Contains('\\') || key.Split('/').Any(p => p is "" or "." or ".."))
-            throw new ArgumentException($"Invalid object key '{key}'.", nameof(key));
-        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
+        return Path.Combine(_root, BlobKey.Validate(key).Replace('/', Path.DirectorySeparatorChar));
     }
 
     public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)

@@ -22,17 +22,3 @@ public sealed class RepositoryLocation
     public string? SecretKey { get; init; }
     public override string ToString() => Uri;
 }
-
-/// <summary>Turns a location into a store. STUB: signatures are the contract.</summary>
-public static class BlobStoreFactory
-{
-    /// <summary>
-    /// Parses "C:\x", "/x", "./x", "file:///x" or "s3://bucket/prefix". InvalidArgument (naming the value) when it does not parse.
-    /// For S3, endpoint/region/keys fall back to AWS_ENDPOINT_URL(_S3), AWS_REGION/AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and profiles.
-    /// </summary>
-    public static RepositoryLocation Parse(string uri, string? endpoint = null, string? region = null, string? accessKey = null, string? secretKey = null)
-        => throw new NotImplementedException();
-
-    /// <summary>Opens the store for a location, wrapped with retry (Polly) for transient faults.</summary>
-    public static IBlobStore Open(RepositoryLocation location) => throw new NotImplementedException();
-}

@@ -1,0 +1,244 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace BackupTools.Core.Storage;
+
+/// <summary>
+/// A repository in an S3 bucket (AWS S3 or any S3-compatible endpoint: Supabase Storage, MinIO, s3rver).
+/// Keys live under the location's prefix. The SDK's own retries are off: wrap the store in
+/// <see cref="RetryingBlobStore"/> (as <see cref="BlobStoreFactory.Open"/> does) for transient faults.
+/// </summary>
+public sealed class S3BlobStore : IBlobStore
+{
+    /// <summary>The region used when none is given and none is configured in the environment or profile.</summary>
+    public const string DefaultRegion = "us-east-1";
+
+    private readonly AmazonS3Client _client;
+    private readonly string _bucket;
+    private readonly string _keyPrefix;
+    private readonly string _endpointName;
+
+    /// <summary>Creates a client for <paramref name="location"/>, which must be an S3 location.</summary>
+    public S3BlobStore(RepositoryLocation location)
+    {
+        if (!location.IsS3 || string.IsNullOrEmpty(location.Bucket))
+            throw new BackupToolsException(BackupErrorKind.InvalidArgument, $"'{location}' is not an S3 location.", location.Uri);
+        _bucket = location.Bucket;
+        _keyPrefix = location.Prefix.Length == 0 ? "" : location.Prefix + "/";
+        _endpointName = location.Endpoint ?? "AWS S3";
+        Location = location.Uri;
+        _client = CreateClient(location);
+    }
+
+    /// <inheritdoc />
+    public string Location { get; }
+
+    private static AmazonS3Client CreateClient(RepositoryLocation location)
+    {
+        var config = new AmazonS3Config
+        {
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            MaxErrorRetry = 0,
+        };
+        if (location.Endpoint is { } endpoint)
+        {
+            config.ServiceURL = endpoint;
+            config.AuthenticationRegion = location.Region ?? DefaultRegion;
+            config.ForcePathStyle = !IsAwsEndpoint(endpoint);
+        }
+        else
+        {
+            config.RegionEndpoint = location.Region is { } region
+                ? RegionEndpoint.GetBySystemName(region)
+                : FallbackRegionFactory.GetRegionEndpoint() ?? RegionEndpoint.GetBySystemName(DefaultRegion);
+        }
+
+        try
+        {
+            return location.AccessKey is { } accessKey
+                ? new AmazonS3Client(new BasicAWSCredentials(accessKey, location.SecretKey), config)
+                : new AmazonS3Client(config);
+        }
+        catch (AmazonClientException e)
+        {
+            throw new BackupToolsException(BackupErrorKind.AuthenticationFailed,
+                $"No S3 credentials for '{location}': give an access key and secret key, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an AWS profile. {e.Message}",
+                location.Uri, e);
+        }
+    }
+
+    private static bool IsAwsEndpoint(string endpoint)
+        => System.Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)
+           && uri.Host.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase);
+
+    private string FullKey(string key) => _keyPrefix + BlobKey.Validate(key);
+
+    /// <inheritdoc />
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = _bucket,
+            Key = FullKey(key),
+            InputStream = AsStream(data),
+            AutoCloseStream = true,
+            UseChunkEncoding = false,
+        };
+        await Translate(key, () => _client.PutObjectAsync(request, ct)).ConfigureAwait(false);
+    }
+
+    private static MemoryStream AsStream(ReadOnlyMemory<byte> data)
+        => MemoryMarshal.TryGetArray(data, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(data.ToArray(), writable: false);
+
+    /// <inheritdoc />
+    public async Task<byte[]> GetAsync(string key, CancellationToken ct = default)
+    {
+        var request = new GetObjectRequest { BucketName = _bucket, Key = FullKey(key) };
+        using var response = await Translate(key, () => _client.GetObjectAsync(request, ct)).ConfigureAwait(false);
+        var buffer = new byte[response.ContentLength];
+        await response.ResponseStream.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
+        return buffer;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Trusts the Content-Range the server answers with rather than the range asked for: some S3-compatible
+    /// servers widen a range (s3rver reads "bytes=0-0" as the whole object) or claim a byte of an empty object.
+    /// </remarks>
+    public async Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length == 0)
+            return await StatAsync(key, ct).ConfigureAwait(false) is null ? throw new BlobNotFoundException(key) : [];
+        var request = new GetObjectRequest
+        {
+            BucketName = _bucket,
+            Key = FullKey(key),
+            ByteRange = new ByteRange(offset, offset + length - 1),
+        };
+        GetObjectResponse response;
+        try
+        {
+            response = await Translate(key, () => _client.GetObjectAsync(request, ct)).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            return []; // the range starts at or past the end of the object
+        }
+        using (response)
+        {
+            var (start, total) = ParseContentRange(response.ContentRange) ?? (0, response.ContentLength);
+            if (offset >= total) return [];
+            if (start > offset)
+                throw new IOException($"{_endpointName} answered a range of '{key}' from byte {start}, not {offset}.");
+            await SkipAsync(response.ResponseStream, offset - start, ct).ConfigureAwait(false);
+            var buffer = new byte[Math.Min(length, total - offset)];
+            await response.ResponseStream.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
+            return buffer;
+        }
+    }
+
+    /// <summary>Start and total size from "bytes start-end/total"; null when absent or unreadable.</summary>
+    private static (long Start, long Total)? ParseContentRange(string? contentRange)
+    {
+        if (string.IsNullOrEmpty(contentRange) || !contentRange.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase)) return null;
+        var span = contentRange.AsSpan(6);
+        var dash = span.IndexOf('-');
+        var slash = span.IndexOf('/');
+        if (dash < 0 || slash < dash) return null;
+        return long.TryParse(span[..dash], out var start) && long.TryParse(span[(slash + 1)..], out var total) ? (start, total) : null;
+    }
+
+    private static async Task SkipAsync(Stream stream, long count, CancellationToken ct)
+    {
+        var scratch = new byte[(int)Math.Min(count, 81920)];
+        while (count > 0)
+        {
+            var n = await stream.ReadAsync(scratch.AsMemory(0, (int)Math.Min(count, scratch.Length)), ct).ConfigureAwait(false);
+            if (n == 0) throw new EndOfStreamException();
+            count -= n;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<BlobInfo?> StatAsync(string key, CancellationToken ct = default)
+    {
+        var request = new GetObjectMetadataRequest { BucketName = _bucket, Key = FullKey(key) };
+        try
+        {
+            var response = await Translate(key, () => _client.GetObjectMetadataAsync(request, ct)).ConfigureAwait(false);
+            return new BlobInfo(key, response.ContentLength, ToOffset(response.LastModified));
+        }
+        catch (BlobNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<BlobInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = _keyPrefix + prefix };
+        while (true)
+        {
+            var page = await Translate(prefix, () => _client.ListObjectsV2Async(request, ct)).ConfigureAwait(false);
+            foreach (var o in page.S3Objects ?? [])
+                yield return new BlobInfo(o.Key[_keyPrefix.Length..], o.Size ?? 0, ToOffset(o.LastModified));
+            if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken)) yield break;
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string key, CancellationToken ct = default)
+    {
+        var request = new DeleteObjectRequest { BucketName = _bucket, Key = FullKey(key) };
+        return Translate(key, () => _client.DeleteObjectAsync(request, ct));
+    }
+
+    private static DateTimeOffset ToOffset(DateTime? time)
+        => time is { } t ? new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// Runs one S3 call and turns the errors a caller acts on into the engine's types: a missing key
+    /// into <see cref="BlobNotFoundException"/>, a missing bucket into NotFound, refused credentials into
+    /// AuthenticationFailed or PermissionDenied. Anything else (5xx, dropped connections) is left for the retry layer.
+    /// </summary>
+    private async Task<T> Translate<T>(string key, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
+        {
+            throw new BackupToolsException(BackupErrorKind.NotFound, $"Bucket '{_bucket}' does not exist at {_endpointName}.", _bucket, e);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new BlobNotFoundException(key, e);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode is "InvalidAccessKeyId" or "SignatureDoesNotMatch")
+        {
+            throw new BackupToolsException(BackupErrorKind.AuthenticationFailed,
+                $"{_endpointName} refused the credentials for '{Location}': {e.ErrorCode}.", Location, e);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Forbidden)
+        {
+            throw new BackupToolsException(BackupErrorKind.PermissionDenied,
+                $"Access to '{Location}' at {_endpointName} was denied ({e.ErrorCode}).", Location, e);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _client.Dispose();
+}
