@@ -3,14 +3,17 @@ using BackupTools.Testing;
 
 namespace BackupTools.Tests.Postgres;
 
-/// <summary>One throwaway PostgreSQL 15 cluster shared by the Postgres test classes.</summary>
+/// <summary>
+/// The run's shared PostgreSQL 15 cluster (TestServices: the one build.ps1 started, or one this process starts
+/// and stops at exit). Tests take a database each, so they never see each other's data.
+/// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
     public PostgresCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await PostgresCluster.StartAsync();
+    public async Task InitializeAsync() => Cluster = (await TestServices.GetAsync()).Postgres;
 
-    public async Task DisposeAsync() => await Cluster.StopAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 }
 
 [CollectionDefinition(Name)]
