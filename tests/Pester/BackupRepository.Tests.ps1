@@ -41,6 +41,8 @@ Describe 'Register-BackupRepository / Get-BackupRepository' {
     It 'registers, lists by wildcard and opens by name with the key file' {
         $keyFile = Join-Path $TestDrive 'key'
         Set-Content $keyFile 'correct horse battery'
+        # TestDrive is per Describe: this block makes its own repository, opened later by name and key file only.
+        New-BackupRepository -Repository (Join-Path $TestDrive 'r1') -KeyFile $keyFile -Confirm:$false | Out-Null
         Register-BackupRepository -Name main -Repository (Join-Path $TestDrive 'r1') -KeyFile $keyFile | Out-Null
         (Get-BackupRepository -Name ma*).Name | Should -Be 'main'
         Get-Content (Join-Path $env:BACKUPTOOLS_CONFIG_HOME 'repositories.json') -Raw | Should -Not -Match 'horse'

@@ -34,6 +34,17 @@ public static partial class BlobStoreFactory
         return new ConcurrencyLimitingBlobStore(new RetryingBlobStore(store));
     }
 
+    /// <summary>
+    /// Prepares the place a new repository will live: creates the bucket of an S3 location when it is missing.
+    /// (A local folder is created by the first write.)
+    /// </summary>
+    public static async Task PrepareAsync(RepositoryLocation location, CancellationToken ct = default)
+    {
+        if (!location.IsS3) return;
+        using var s3 = new S3BlobStore(location);
+        await s3.EnsureBucketAsync(location.Region, ct).ConfigureAwait(false);
+    }
+
     // "ftp://x", "http://x": a scheme of two or more letters (one letter is a Windows drive).
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.\-]+:")]
     private static partial Regex SchemePattern();

@@ -198,6 +198,24 @@ public sealed class S3BlobStore : IBlobStore
         }
     }
 
+    /// <summary>
+    /// Creates the bucket when it does not exist yet (what `restic init` does), so a new repository can be
+    /// made in an empty account. A bucket that exists is left as it is.
+    /// </summary>
+    public async Task EnsureBucketAsync(string? region, CancellationToken ct = default)
+    {
+        try
+        {
+            await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, MaxKeys = 1 }, ct).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
+        {
+            var request = new PutBucketRequest { BucketName = _bucket };
+            if (region is { Length: > 0 } && region != DefaultRegion) request.BucketRegionName = region;
+            await Translate("", () => _client.PutBucketAsync(request, ct)).ConfigureAwait(false);
+        }
+    }
+
     /// <inheritdoc />
     public Task DeleteAsync(string key, CancellationToken ct = default)
     {

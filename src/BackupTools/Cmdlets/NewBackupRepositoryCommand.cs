@@ -23,6 +23,7 @@ public sealed class NewBackupRepositoryCommand : RepositoryCmdletBase
         var passphrase = ResolvePassphrase(repository.Registration);
         WriteObject(RunEngine(async (_, _, ct) =>
         {
+            await BlobStoreFactory.PrepareAsync(repository.Location, ct).ConfigureAwait(false);
             using var store = BlobStoreFactory.Open(repository.Location);
             using var created = await BackupRepository.CreateAsync(store, passphrase, ct: ct).ConfigureAwait(false);
             var keyCount = 0;
