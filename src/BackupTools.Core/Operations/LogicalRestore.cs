@@ -12,7 +12,10 @@ public static class LogicalRestore
 {
     /// <summary>
     /// Reads and verifies the whole dump first (into a spool file), so a corrupt backup fails before the target
-    /// is touched; then pg_restore into the target (in place with --clean, or a new database with AsDatabase).
+    /// is touched; then pg_restore. AsDatabase: into that new database. A whole restore in place: into a new
+    /// staging database, swapped in by rename only when pg_restore succeeded (the damaged database is dropped
+    /// after the swap; on any failure the original stays in service). A selective restore in place (schemas or
+    /// tables): pg_restore --clean --if-exists of just those objects.
     /// </summary>
     public static async Task<DatabaseRestoreOutcome> RunAsync(BackupRepository repository, Manifest manifest, DatabaseRestoreRequest request,
         IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct = default)
@@ -41,17 +44,36 @@ public static class LogicalRestore
             var dumpMajor = PgTools.MajorOf(component.Source.GetValueOrDefault("pgDumpVersion") ?? "0");
             var pgRestore = await PgTools.FindAsync("pg_restore", Math.Max(serverMajor, dumpMajor), request.PgBinDirectory, ct).ConfigureAwait(false);
 
-            if (request.AsDatabase is not null) await CreateDatabaseAsync(conn, request.AsDatabase, target, ct).ConfigureAwait(false);
+            var selective = request.Schemas.Count > 0 || request.Tables.Count > 0;
+            var swap = request.AsDatabase is null && !selective;
+            // Where pg_restore writes: the new database, a staging database to swap in, or the target itself.
+            var restoreInto = request.AsDatabase ?? (swap ? StagingName(database, "r" + Guid.NewGuid().ToString("N")[..6]) : database);
+            var newDatabase = request.AsDatabase is not null || swap;
+            if (newDatabase) await CreateDatabaseAsync(conn, restoreInto, target, ct).ConfigureAwait(false);
+            if (swap)
+            {
+                // The swapped-in database keeps the original's owner.
+                var owner = await PgServer.ScalarAsync<string>(conn, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", ct, database)
+                    .ConfigureAwait(false);
+                await PgServer.ExecuteAsync(conn, $"ALTER DATABASE {PgServer.QuoteIdentifier(restoreInto)} OWNER TO {PgServer.QuoteIdentifier(owner)}", ct)
+                    .ConfigureAwait(false);
+            }
             try
             {
                 if (request.RestoreRoles) await RestoreRolesAsync(repository, component, conn, outcome.Warnings, ct).ConfigureAwait(false);
                 progress?.Report(new ProgressInfo($"Restoring database {database}", "pg_restore", dump.Size, dump.Size));
-                await RunPgRestoreAsync(pgRestore, spoolPath, target.WithDatabase(database), request, ct).ConfigureAwait(false);
+                await RunPgRestoreAsync(pgRestore, spoolPath, target.WithDatabase(restoreInto), request, cleanFirst: !swap && request.AsDatabase is null, ct)
+                    .ConfigureAwait(false);
             }
-            catch when (request.AsDatabase is not null)
+            catch when (newDatabase)
             {
-                await DropQuietlyAsync(conn, request.AsDatabase, log).ConfigureAwait(false);
+                await DropQuietlyAsync(conn, restoreInto, log).ConfigureAwait(false);
                 throw;
+            }
+            if (swap)
+            {
+                await conn.CloseAsync().ConfigureAwait(false);
+                await SwapInAsync(target, restoreInto, log, ct).ConfigureAwait(false);
             }
         }
         finally
@@ -122,11 +144,59 @@ public static class LogicalRestore
         await script.ApplyMissingAsync(conn, warnings, ct).ConfigureAwait(false);
     }
 
-    private static async Task RunPgRestoreAsync(PgTool pgRestore, string spoolPath, PgConnectionInfo target, DatabaseRestoreRequest request, CancellationToken ct)
+    /// <summary>A database name beside the target: "&lt;db&gt;_bt_&lt;tag&gt;", within PostgreSQL's 63 bytes.</summary>
+    private static string StagingName(string database, string tag)
+    {
+        var suffix = "_bt_" + tag;
+        var stem = database;
+        while (Encoding.UTF8.GetByteCount(stem + suffix) > 63) stem = stem[..^1];
+        return stem + suffix;
+    }
+
+    /// <summary>
+    /// Swaps the restored staging database in for the target, from a maintenance database: connections to the target
+    /// are refused and ended, the target is renamed aside, the staging database takes its name, and the old one is
+    /// dropped. If the second rename fails, the first is undone so the original stays in service.
+    /// </summary>
+    private static async Task SwapInAsync(PgConnectionInfo target, string staging, IBackupLog log, CancellationToken ct)
+    {
+        var database = target.Database;
+        var maintenance = target.WithDatabase(database == "postgres" ? "template1" : "postgres");
+        await using var conn = await PgServer.ConnectAsync(maintenance, ct).ConfigureAwait(false);
+        var aside = StagingName(database, "old" + Guid.NewGuid().ToString("N")[..6]);
+        var q = PgServer.QuoteIdentifier;
+        log.Write(LogLevel.Verbose, $"Swapping the restored database in for '{database}' on {target.Server}.");
+        await PgServer.ExecuteAsync(conn, $"ALTER DATABASE {q(database)} WITH ALLOW_CONNECTIONS false", ct).ConfigureAwait(false);
+        try
+        {
+            await PgServer.ScalarAsync<int>(conn,
+                "SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", ct, database)
+                .ConfigureAwait(false);
+            await PgServer.ExecuteAsync(conn, $"ALTER DATABASE {q(database)} RENAME TO {q(aside)}", ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await PgServer.ExecuteAsync(conn, $"ALTER DATABASE {q(database)} WITH ALLOW_CONNECTIONS true", CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        try
+        {
+            await PgServer.ExecuteAsync(conn, $"ALTER DATABASE {q(staging)} RENAME TO {q(database)}", CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            await PgServer.ExecuteAsync(conn, $"ALTER DATABASE {q(aside)} RENAME TO {q(database)}", CancellationToken.None).ConfigureAwait(false);
+            await PgServer.ExecuteAsync(conn, $"ALTER DATABASE {q(database)} WITH ALLOW_CONNECTIONS true", CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        await DropQuietlyAsync(conn, aside, log).ConfigureAwait(false);
+    }
+
+    private static async Task RunPgRestoreAsync(PgTool pgRestore, string spoolPath, PgConnectionInfo target, DatabaseRestoreRequest request, bool cleanFirst, CancellationToken ct)
     {
         var jobs = request.Jobs > 0 ? request.Jobs : Math.Min(Environment.ProcessorCount, 4);
         var args = new List<string> { "--exit-on-error", "--no-password", "-j", jobs.ToString(CultureInfo.InvariantCulture), "-d", "dbname=" + QuoteConnValue(target.Database) };
-        if (request.AsDatabase is null) args.AddRange(new[] { "--clean", "--if-exists" });
+        if (cleanFirst) args.AddRange(new[] { "--clean", "--if-exists" });
         foreach (var schema in request.Schemas) args.AddRange(new[] { "-n", schema });
         foreach (var table in request.Tables)
         {
