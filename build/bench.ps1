@@ -128,7 +128,7 @@ VACUUM ANALYZE;
         'against the baseline of that run, because absolute times on a shared machine are noisy.', '',
         "- Date: $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC; machine: $([Environment]::ProcessorCount) cores ($cpu)",
         "- Database: pgbench scale $Scale + $mixedRows mixed rows; pg_database_size $(Format-Bytes $dbSize); pg_dump -Fc file $(Format-Bytes $dumpBytes)",
-        '- BackupTools runs in a child `pwsh`; its time is the cmdlet's own (pwsh start-up and module import excluded, repository unlock included); memory is that process''s peak RSS.', '',
+        '- BackupTools runs in a child `pwsh`; its time is the cmdlet''s own (pwsh start-up and module import excluded, repository unlock included); memory is that process''s peak RSS.', '',
         '| Case | BackupTools | Baseline | Ratio | Goal |', '|---|---|---|---|---|'
     ) + ($rows | ForEach-Object { "| $($_.Case) | $($_.BackupTools) | $($_.Baseline) | $($_.Ratio) | $($_.Goal) |" })
     Set-Content -Path $ReportPath -Value $md
