@@ -4,12 +4,13 @@ using BackupTools.Core.Storage;
 using BackupTools.Testing;
 using BackupTools.Tests.Postgres;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace BackupTools.Tests.EndToEnd;
 
 /// <summary>Acceptance 2: backup and restore through a proxy that fails a share of the S3 requests.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class FaultInjectionTests(PostgresFixture fixture)
+public sealed class FaultInjectionTests(PostgresFixture fixture, ITestOutputHelper output)
 {
     /// <summary>The default attempts with short delays, for the full-outage part (the default backoff takes about 10 s to give up).</summary>
     private static readonly RetryOptions QuickRetry = new(RetryOptions.Default.MaxAttempts, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100));
@@ -37,6 +38,7 @@ public sealed class FaultInjectionTests(PostgresFixture fixture)
 
         Assert.True(outcome.Success);
         Assert.Equal(original, await _e2e.FingerprintAsync(copy));
+        output.WriteLine($"Backup and restore through the proxy: {proxy.FaultCount} faults in {proxy.RequestCount} requests.");
         Assert.True(proxy.FaultCount > 0, $"the proxy injected no fault in {proxy.RequestCount} requests");
 
         // What was stored is whole: read every chunk back over a clean connection.
@@ -64,6 +66,40 @@ public sealed class FaultInjectionTests(PostgresFixture fixture)
         Assert.Equal(backupsBefore, (await repository.ListManifestsAsync()).Select(m => m.Id));
         Assert.Empty(repository.UnreadableManifestIds);
         Assert.Empty(await ListAsync(cleanStore, "locks/"));
+    }
+
+    [Fact]
+    public async Task An_outage_in_the_middle_of_a_backup_fails_it_as_ConnectionFailed_and_adds_no_backup()
+    {
+        var s3 = await EndToEndHelpers.S3Async();
+        await using var proxy = FaultProxy.Start(s3.Endpoint, faultRate: 0.0, seed: 99);
+        var bucket = EndToEndHelpers.NewBucketName("e2e-outage");
+        var faulty = EndToEndHelpers.S3Location(s3, bucket, "repo", proxy.Endpoint);
+        await BlobStoreFactory.PrepareAsync(EndToEndHelpers.S3Location(s3, bucket, "repo"));
+        var db = await _e2e.NewSampleDatabaseAsync();
+        using var store = new ConcurrencyLimitingBlobStore(new RetryingBlobStore(new S3BlobStore(faulty), QuickRetry));
+        using var repository = await BackupRepository.CreateAsync(store, EndToEndHelpers.Passphrase, EndToEndHelpers.FastOptions(16 * 1024));
+        var first = await _e2e.BackupAsync(repository, db);
+        await _e2e.Cluster.ExecuteAsync(db, "UPDATE public.posts SET title = title || ' (edited)'");
+
+        // The storage goes down once pg_dump's output starts flowing: chunks are being uploaded.
+        var outage = new OutageOnFirstReport(proxy);
+        var e = await Assert.ThrowsAsync<BackupToolsException>(() => Core.Operations.LogicalBackup.RunAsync(repository,
+            new Core.Operations.DatabaseBackupRequest { ConnectionString = _e2e.Cluster.Uri(db), PgBinDirectory = _e2e.Cluster.State.BinDirectory },
+            outage, NullBackupLog.Instance));
+
+        output.WriteLine($"Outage: {proxy.FaultCount} faults in {proxy.RequestCount} requests; error: {e.Message}");
+        Assert.Equal(BackupErrorKind.ConnectionFailed, e.Kind);
+        Assert.Contains(faulty.Uri, e.Message);
+        proxy.FaultRate = 0.0;
+        Assert.Equal(new[] { first.Id }, (await repository.ListManifestsAsync()).Select(m => m.Id));
+        Assert.Empty(repository.UnreadableManifestIds);
+    }
+
+    /// <summary>Sets the proxy's fault rate to 1 at the first progress report (synchronously, so no request slips through first).</summary>
+    private sealed class OutageOnFirstReport(FaultProxy proxy) : IProgress<ProgressInfo>
+    {
+        public void Report(ProgressInfo value) => proxy.FaultRate = 1.0;
     }
 
     private static async Task<List<string>> ListAsync(IBlobStore store, string prefix)
