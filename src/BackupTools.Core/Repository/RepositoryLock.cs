@@ -69,6 +69,15 @@ internal sealed class RepositoryLock : IAsyncDisposable
         _stop.Cancel();
         await _refreshLoop.ConfigureAwait(false);
         _stop.Dispose();
-        await _release().ConfigureAwait(false);
+        try
+        {
+            await _release().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Best effort: when storage is down the release fails too, and that must not hide the error that
+            // ended the operation. A lock left behind expires on its own (30 minutes, see BackupRepository.Locks).
+            System.Diagnostics.Trace.TraceWarning($"A repository lock could not be released: {e.Message}");
+        }
     }
 }
