@@ -71,7 +71,7 @@ SELECT gen_random_uuid(),
        decode(md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text), 'hex'),
        now() - (g || ' minutes')::interval
 FROM generate_series(1, $mixedRows) g;
-VACUUM ANALYZE;
+ANALYZE;
 "@ | Out-Null
     $dbSize = [long](Invoke-Psql -Postgres $pg -Database $db -Sql "SELECT pg_database_size('$db')")
     Write-Host "    database size: $(Format-Bytes $dbSize)"
