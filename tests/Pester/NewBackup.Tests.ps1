@@ -43,8 +43,10 @@ New-Backup -Repository $env:PESTER_REPO -Database $env:PESTER_DATABASE | Out-Nul
         $endedBeforeKill = $child.Process.HasExited
         $child.Process.Kill($true) # SIGKILL to dotnet, pwsh and pg_dump alike
         $childOutput = Receive-ChildPwshOutput $child
+        $locksAfterKill = @(Get-RepositoryFile $repo 'locks')
         $childDumps = @(Select-ProcessTree $seen $child.Process.Id | Where-Object CommandLine -Match $pgDump)
     }
+    AfterAll { Invoke-Psql -Arguments @('-c', "DROP DATABASE IF EXISTS $source WITH (FORCE)") | Out-Null }
 
     It 'was killed while pg_dump was still running and chunks were landing' {
         $endedBeforeKill | Should -BeFalse -Because "the backup must still run when killed (child output: $childOutput)"
@@ -81,6 +83,8 @@ New-Backup -Repository $env:PESTER_REPO -Database $env:PESTER_DATABASE | Out-Nul
             $resumed[0].ChunksNew | Should -BeLessThan $resumed[0].ChunksTotal
             # The dump's first chunk holds pg_dump's header (with its timestamp); the rest uploaded before the kill match.
             ($resumed[0].ChunksTotal - $resumed[0].ChunksNew) | Should -BeGreaterOrEqual ($chunksAtKill - 1)
+            # The killed run's lock stays until it expires (a shared lock blocks no backup); the new run removed its own.
+            Get-RepositoryFile $repo 'locks' | Should -Be $locksAfterKill
         }
         It 'is the only backup listed and passes Test-Backup -Level Full' {
             (Get-Backup -Repository $repo).Id | Should -Be $resumed[0].Id
@@ -170,6 +174,7 @@ Describe 'A repository with one backup' -Skip:$noServices {
             finally { Remove-Item Env:PGPASSWORD -ErrorAction Ignore }
             $result.Success | Should -BeTrue
             Get-DatabaseFingerprint $copy | Should -Be (Get-DatabaseFingerprint $source)
+            Invoke-Psql -Arguments @('-c', "DROP DATABASE $copy WITH (FORCE)") | Out-Null
         }
     }
 }
