@@ -63,5 +63,103 @@ function Invoke-ChildPwsh([string] $Command) {
     finally { Pop-Location }
 }
 
+function New-LargeTestDatabase([int] $Rows) {
+    # Creates a database with one table of $Rows rows of hex text (about 110 bytes a row); returns its name.
+    $name = 'pester_big_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    Invoke-Psql -Arguments @('-c', "CREATE DATABASE $name") | Out-Null
+    $sql = 'CREATE TABLE big(id int PRIMARY KEY, body text); ' +
+        "INSERT INTO big SELECT g, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) FROM generate_series(1, $Rows) g"
+    Invoke-Psql -Database $name -Arguments @('-c', $sql) | Out-Null
+    $name
+}
+
+function Start-ChildPwsh {
+    # Starts `dotnet pwsh -NoProfile -NonInteractive -Command $Command` without waiting: argv holds only the command,
+    # anything secret goes in $Environment (added to this process's environment). Output is collected in the
+    # background; read it with Receive-ChildPwshOutput once the process has ended.
+    param([Parameter(Mandatory)] [string] $Command, [hashtable] $Environment = @{})
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in 'pwsh', '-NoProfile', '-NonInteractive', '-Command', $Command) { $info.ArgumentList.Add($argument) }
+    $info.WorkingDirectory = $repoRoot
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    foreach ($name in $Environment.Keys) { $info.Environment[$name] = [string] $Environment[$name] }
+    $process = [System.Diagnostics.Process]::Start($info)
+    [pscustomobject]@{
+        Process = $process
+        Stdout  = $process.StandardOutput.ReadToEndAsync()
+        Stderr  = $process.StandardError.ReadToEndAsync()
+    }
+}
+
+function Receive-ChildPwshOutput($Child) {
+    # The stdout and stderr text of a child started by Start-ChildPwsh that has ended.
+    $Child.Process.WaitForExit()
+    $Child.Stdout.GetAwaiter().GetResult() + $Child.Stderr.GetAwaiter().GetResult()
+}
+
+function Get-ProcessCommandLine {
+    # Every process on the machine: its id, its parent's id and its argument list (/proc/<pid>/cmdline, NULs as spaces).
+    foreach ($dir in [System.IO.Directory]::GetDirectories('/proc')) {
+        $id = 0
+        if (-not [int]::TryParse([System.IO.Path]::GetFileName($dir), [ref] $id)) { continue }
+        try {
+            $bytes = [System.IO.File]::ReadAllBytes("$dir/cmdline")
+            $stat = [System.IO.File]::ReadAllText("$dir/stat")
+        }
+        catch { continue } # the process has gone
+        if ($bytes.Length -eq 0) { continue } # a kernel thread or a zombie
+        # stat is "pid (comm) state ppid ...", and comm may hold spaces or parentheses.
+        $parentId = [int] $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')[1]
+        [pscustomobject]@{ Id = $id; ParentId = $parentId; CommandLine = [System.Text.Encoding]::UTF8.GetString($bytes).Replace([char]0, ' ').TrimEnd() }
+    }
+}
+
+function Watch-ProcessCommandLine {
+    # Polls every process until & $Until $seen is true (or $TimeoutSeconds pass) and returns the distinct processes
+    # seen (Id, ParentId, CommandLine), so a test can assert what ran and that no secret was in any argv.
+    param([Parameter(Mandatory)] [scriptblock] $Until, [int] $TimeoutSeconds = 120, [int] $IntervalMilliseconds = 20)
+    $keys = [System.Collections.Generic.HashSet[string]]::new()
+    $seen = [System.Collections.Generic.List[object]]::new()
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    do {
+        foreach ($process in Get-ProcessCommandLine) {
+            if ($keys.Add("$($process.Id) $($process.CommandLine)")) { $seen.Add($process) }
+        }
+        if (& $Until $seen) { break }
+        Start-Sleep -Milliseconds $IntervalMilliseconds
+    } while ([DateTime]::UtcNow -lt $deadline)
+    , $seen
+}
+
+function Select-ProcessTree {
+    # The processes in $Process that descend from $RootId (children, grandchildren, ...).
+    param([Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Process, [Parameter(Mandatory)] [int] $RootId)
+    $tree = [System.Collections.Generic.HashSet[int]]::new()
+    $null = $tree.Add($RootId)
+    do {
+        $grew = $false
+        foreach ($p in $Process) { if ($tree.Contains($p.ParentId) -and $tree.Add($p.Id)) { $grew = $true } }
+    } while ($grew)
+    $Process | Where-Object { $_.Id -ne $RootId -and $tree.Contains($_.Id) }
+}
+
+function Get-RepositoryFile([string] $Repository, [string] $Under = '') {
+    # The files of a local repository (relative paths, sorted), without in-flight .tmp- files; empty when it is absent.
+    $root = Join-Path $Repository $Under
+    if (-not [System.IO.Directory]::Exists($root)) { return @() }
+    $files = try { [System.IO.Directory]::GetFiles($root, '*', 'AllDirectories') } catch [System.IO.IOException] { @() }
+    $files | Where-Object { $_ -notmatch '\.tmp-' } | ForEach-Object { [System.IO.Path]::GetRelativePath($Repository, $_) } | Sort-Object
+}
+
+function Get-FreeTcpPort {
+    # A loopback port nothing listens on (taken from the OS, then released).
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
 Export-ModuleMember -Function Get-TestModulePath, Import-TestModule, Get-TestServices, Invoke-Psql, New-TestDatabase,
-    Get-DatabaseFingerprint, Get-TestConnectionString, Invoke-ChildPwsh
+    Get-DatabaseFingerprint, Get-TestConnectionString, Invoke-ChildPwsh, New-LargeTestDatabase, Start-ChildPwsh,
+    Receive-ChildPwshOutput, Get-ProcessCommandLine, Watch-ProcessCommandLine, Select-ProcessTree, Get-RepositoryFile, Get-FreeTcpPort
