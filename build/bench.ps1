@@ -107,7 +107,7 @@ ANALYZE;
     $pgRestoreSeconds = Invoke-Timed (Join-Path $bin 'pg_restore') @('-j', '2', '-d', 'restore_baseline', $dumpFile) (Get-PgEnvironment $pg 'restore_baseline')
 
     Step 'Restore-Backup of the first backup into a new database'
-    $restore = Invoke-ModuleChild "Restore-Backup -Repository '$repo' -Id '$($first.Result.Id)' -AsDatabase restore_bt -Jobs 2 -Confirm:`$false | Select-Object Success, Duration"
+    $restore = Invoke-ModuleChild "Restore-Backup -Repository '$repo' -Id '$($first.Result.Id)' -AsDatabase restore_bt -Confirm:`$false | Select-Object Success, Duration"
     if (-not $restore.Result.Success) { throw 'Restore-Backup failed in the benchmark.' }
 
     $rows = @(

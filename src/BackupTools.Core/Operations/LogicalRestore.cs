@@ -11,11 +11,12 @@ namespace BackupTools.Core.Operations;
 public static class LogicalRestore
 {
     /// <summary>
-    /// Reads and verifies the whole dump first (into a spool file), so a corrupt backup fails before the target
-    /// is touched; then pg_restore. AsDatabase: into that new database. A whole restore in place: into a new
-    /// staging database, swapped in by rename only when pg_restore succeeded (the damaged database is dropped
-    /// after the swap; on any failure the original stays in service). A selective restore in place (schemas or
-    /// tables): pg_restore --clean --if-exists of just those objects.
+    /// Restores the database component; a corrupt backup never reaches the target. AsDatabase: into that new
+    /// database. A whole restore in place: into a new staging database, swapped in by rename only when pg_restore
+    /// succeeded (the damaged database is dropped after the swap; on any failure the original stays in service).
+    /// Into a new database the dump streams straight into pg_restore (every chunk checked on the way; a failure drops
+    /// the new database). A selective restore in place (schemas or tables: pg_restore --clean --if-exists of just those
+    /// objects), or Jobs &gt; 1, first reads and verifies the whole dump into a private spool file.
     /// </summary>
     public static async Task<DatabaseRestoreOutcome> RunAsync(BackupRepository repository, Manifest manifest, DatabaseRestoreRequest request,
         IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct = default)
@@ -32,23 +33,32 @@ public static class LogicalRestore
         var spoolFolder = request.TempDirectory ?? Path.GetTempPath();
         if (!Directory.Exists(spoolFolder))
             throw new BackupToolsException(BackupErrorKind.InvalidArgument, $"The temporary folder '{spoolFolder}' does not exist.", spoolFolder);
-        var spoolPath = Path.Combine(spoolFolder, $"bt-restore-{manifest.Id}-{Guid.NewGuid():N}.dump");
+        var selective = request.Schemas.Count > 0 || request.Tables.Count > 0;
+        var swap = request.AsDatabase is null && !selective;
+        var newDatabase = request.AsDatabase is not null || swap;
+        // Into a new (or staging) database the dump streams straight into pg_restore: a corrupt chunk stops it and the
+        // new database is dropped, the target never touched. Over the target itself (a selective restore), or when
+        // parallel jobs are asked for, the whole dump is first read and verified into a private spool file.
+        var spoolPath = newDatabase && request.Jobs <= 1
+            ? null
+            : Path.Combine(spoolFolder, $"bt-restore-{manifest.Id}-{Guid.NewGuid():N}.dump");
+        var transfer = new TransferProgress(progress, $"Restoring database {database}",
+            spoolPath is null ? "Streaming the backup into pg_restore" : "Reading and verifying the backup", dump.Size);
         try
         {
-            await SpoolAsync(repository, dump, spoolPath, new TransferProgress(progress, $"Restoring database {database}", "Reading and verifying the backup", dump.Size), ct)
-                .ConfigureAwait(false);
-            log.Write(LogLevel.Verbose, $"Backup {manifest.Id} read and verified ({dump.Size:N0} bytes); restoring into {target.WithDatabase(database).Description}.");
+            if (spoolPath is not null)
+            {
+                await SpoolAsync(repository, dump, spoolPath, transfer, ct).ConfigureAwait(false);
+                log.Write(LogLevel.Verbose, $"Backup {manifest.Id} read and verified ({dump.Size:N0} bytes); restoring into {target.WithDatabase(database).Description}.");
+            }
 
             await using var conn = await PgServer.ConnectAsync(target, ct).ConfigureAwait(false);
             var serverMajor = await PgServer.ScalarAsync<int>(conn, "SELECT current_setting('server_version_num')::int", ct).ConfigureAwait(false) / 10000;
             var dumpMajor = PgTools.MajorOf(component.Source.GetValueOrDefault("pgDumpVersion") ?? "0");
             var pgRestore = await PgTools.FindAsync("pg_restore", Math.Max(serverMajor, dumpMajor), request.PgBinDirectory, ct).ConfigureAwait(false);
 
-            var selective = request.Schemas.Count > 0 || request.Tables.Count > 0;
-            var swap = request.AsDatabase is null && !selective;
             // Where pg_restore writes: the new database, a staging database to swap in, or the target itself.
             var restoreInto = request.AsDatabase ?? (swap ? StagingName(database, "r" + Guid.NewGuid().ToString("N")[..6]) : database);
-            var newDatabase = request.AsDatabase is not null || swap;
             if (newDatabase) await CreateDatabaseAsync(conn, restoreInto, target, ct).ConfigureAwait(false);
             if (swap)
             {
@@ -61,8 +71,9 @@ public static class LogicalRestore
             try
             {
                 if (request.RestoreRoles) await RestoreRolesAsync(repository, component, conn, outcome.Warnings, ct).ConfigureAwait(false);
-                progress?.Report(new ProgressInfo($"Restoring database {database}", "pg_restore", dump.Size, dump.Size));
-                await RunPgRestoreAsync(pgRestore, spoolPath, target.WithDatabase(restoreInto), request, cleanFirst: !swap && request.AsDatabase is null, ct)
+                if (spoolPath is not null) progress?.Report(new ProgressInfo($"Restoring database {database}", "pg_restore", dump.Size, dump.Size));
+                var archive = spoolPath is not null ? (ArchiveSource)new ArchiveSource.File(spoolPath) : new ArchiveSource.Stream(repository, dump, transfer);
+                await RunPgRestoreAsync(pgRestore, archive, target.WithDatabase(restoreInto), request, cleanFirst: !newDatabase, ct)
                     .ConfigureAwait(false);
             }
             catch when (newDatabase)
@@ -78,7 +89,7 @@ public static class LogicalRestore
         }
         finally
         {
-            File.Delete(spoolPath);
+            if (spoolPath is not null) File.Delete(spoolPath);
         }
         foreach (var w in outcome.Warnings) log.Write(LogLevel.Warning, w);
         outcome.Success = true;
@@ -192,10 +203,21 @@ public static class LogicalRestore
         await DropQuietlyAsync(conn, aside, log).ConfigureAwait(false);
     }
 
-    private static async Task RunPgRestoreAsync(PgTool pgRestore, string spoolPath, PgConnectionInfo target, DatabaseRestoreRequest request, bool cleanFirst, CancellationToken ct)
+    /// <summary>Where pg_restore reads the archive from: a verified spool file, or the repository streamed into its stdin.</summary>
+    private abstract record ArchiveSource
     {
-        var jobs = request.Jobs > 0 ? request.Jobs : Math.Min(Environment.ProcessorCount, 4);
-        var args = new List<string> { "--exit-on-error", "--no-password", "-j", jobs.ToString(CultureInfo.InvariantCulture), "-d", "dbname=" + QuoteConnValue(target.Database) };
+        public sealed record File(string Path) : ArchiveSource;
+        public sealed record Stream(BackupRepository Repository, FileEntry Dump, IProgress<long> Progress) : ArchiveSource;
+    }
+
+    private static async Task RunPgRestoreAsync(PgTool pgRestore, ArchiveSource archive, PgConnectionInfo target, DatabaseRestoreRequest request, bool cleanFirst, CancellationToken ct)
+    {
+        var args = new List<string> { "--exit-on-error", "--no-password", "-d", "dbname=" + QuoteConnValue(target.Database) };
+        if (archive is ArchiveSource.File)
+        {
+            var jobs = request.Jobs > 0 ? request.Jobs : Math.Min(Environment.ProcessorCount, 4);
+            args.AddRange(new[] { "-j", jobs.ToString(CultureInfo.InvariantCulture) });
+        }
         if (cleanFirst) args.AddRange(new[] { "--clean", "--if-exists" });
         foreach (var schema in request.Schemas) args.AddRange(new[] { "-n", schema });
         foreach (var table in request.Tables)
@@ -204,11 +226,25 @@ public static class LogicalRestore
             if (dot > 0) args.AddRange(new[] { "-n", table[..dot], "-t", table[(dot + 1)..] });
             else args.AddRange(new[] { "-t", table });
         }
-        args.Add(spoolPath);
+        if (archive is ArchiveSource.File file) args.Add(file.Path);
 
-        await using var process = ToolProcess.Start(pgRestore.Path, args, target.ToEnvironment());
+        await using var process = ToolProcess.Start(pgRestore.Path, args, target.ToEnvironment(), feedStdin: archive is ArchiveSource.Stream);
         using var stdout = new StreamReader(process.StandardOutput);
-        await stdout.ReadToEndAsync(ct).ConfigureAwait(false);
+        var drain = stdout.ReadToEndAsync(ct);
+        if (archive is ArchiveSource.Stream stream)
+        {
+            try
+            {
+                // Every chunk is authenticated and hash-checked on the way; Corrupt ends the restore (the caller drops the new database).
+                await using (var stdin = process.StandardInput)
+                    await stream.Repository.ReadFileAsync(stream.Dump, stdin, stream.Progress, ct).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // pg_restore stopped reading (it failed): its own error, below, says why.
+            }
+        }
+        await drain.ConfigureAwait(false);
         var exitCode = await process.WaitForExitAsync(ct).ConfigureAwait(false);
         if (exitCode != 0)
             throw new BackupToolsException(BackupErrorKind.ExternalToolFailed,

@@ -25,7 +25,11 @@ public sealed class DatabaseRestoreRequest
     /// <summary>Tables as name or schema.name.</summary>
     public IReadOnlyList<string> Tables { get; init; } = Array.Empty<string>();
     public string? PgBinDirectory { get; init; }
-    /// <summary>pg_restore parallel jobs; 0 = choose (processor count, at most 4).</summary>
+    /// <summary>
+    /// pg_restore parallel jobs. 0 or 1: a whole restore streams the backup straight into one pg_restore (no spool
+    /// file). More than 1: the backup is first read and verified into a spool file that pg_restore -j reads.
+    /// A selective restore in place always spools (0 then means processor count, at most 4).
+    /// </summary>
     public int Jobs { get; init; }
     /// <summary>Create roles from the backup's roles script that the target lacks.</summary>
     public bool RestoreRoles { get; init; } = true;

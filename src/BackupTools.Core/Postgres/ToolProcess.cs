@@ -24,14 +24,21 @@ public sealed class ToolProcess : IAsyncDisposable
     /// <summary>The tool's standard output.</summary>
     public Stream StandardOutput => _process.StandardOutput.BaseStream;
 
+    /// <summary>The tool's standard input; only open when started with <c>feedStdin</c> (dispose it to send end of file).</summary>
+    public Stream StandardInput => _process.StandardInput.BaseStream;
+
     /// <summary>The last few KiB the tool wrote to stderr (complete once it has exited).</summary>
     public string StderrTail
     {
         get { lock (_stderr) return _stderr.ToString().Trim(); }
     }
 
-    /// <summary>Starts <paramref name="path"/> with <paramref name="arguments"/>; environment entries with a null value are removed.</summary>
-    public static ToolProcess Start(string path, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>
+    /// Starts <paramref name="path"/> with <paramref name="arguments"/>; environment entries with a null value are removed.
+    /// Standard input is closed at once (tools must never wait for a prompt) unless <paramref name="feedStdin"/> is set,
+    /// when the caller streams the tool's input (pg_restore reading an archive).
+    /// </summary>
+    public static ToolProcess Start(string path, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, bool feedStdin = false)
     {
         var psi = new ProcessStartInfo(path)
         {
@@ -50,7 +57,7 @@ public sealed class ToolProcess : IAsyncDisposable
         try
         {
             var process = Process.Start(psi) ?? throw new InvalidOperationException("Process.Start returned null.");
-            process.StandardInput.Close(); // tools must never wait for a prompt
+            if (!feedStdin) process.StandardInput.Close();
             return new ToolProcess(process);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
