@@ -267,6 +267,7 @@ public static class ComponentIdentity
     private static readonly Dictionary<string, string[]> KeysByType = new(StringComparer.Ordinal)
     {
         ["database"] = new[] { "host", "port", "database" },
+        ["storage"] = new[] { "endpoint" },
     };
 
     /// <summary>e.g. "database|host=db.example|port=5432|database=postgres".</summary>

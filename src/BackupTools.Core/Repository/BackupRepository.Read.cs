@@ -22,7 +22,7 @@ public sealed partial class BackupRepository
                 while (next < file.Chunks.Count && pending.Count < readAhead)
                 {
                     var ahead = file.Chunks[next++];
-                    pending.Enqueue(Task.Run(() => ReadChunkAsync(ahead, file.Name, stop.Token), stop.Token));
+                    pending.Enqueue(Task.Run(() => ReadChunkAsync(ahead, ObjectMetadata.Describe(file), stop.Token), stop.Token));
                 }
                 var plaintext = await pending.Dequeue().ConfigureAwait(false);
                 try
@@ -48,9 +48,9 @@ public sealed partial class BackupRepository
             }
         }
         if (written != file.Size)
-            throw new BackupToolsException(BackupErrorKind.Corrupt, $"File {file.Name} read back {written} bytes; the manifest records {file.Size}.", file.Name);
+            throw new BackupToolsException(BackupErrorKind.Corrupt, $"File {ObjectMetadata.Describe(file)} read back {written} bytes; the manifest records {file.Size}.", file.Name);
         var hash = Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
         if (!string.Equals(hash, file.Sha256, StringComparison.OrdinalIgnoreCase))
-            throw new BackupToolsException(BackupErrorKind.Corrupt, $"File {file.Name} read back with SHA-256 {hash}; the manifest records {file.Sha256}.", file.Name);
+            throw new BackupToolsException(BackupErrorKind.Corrupt, $"File {ObjectMetadata.Describe(file)} read back with SHA-256 {hash}; the manifest records {file.Sha256}.", file.Name);
     }
 }

@@ -43,10 +43,10 @@ public sealed partial class BackupRepository
         var check = new ComponentCheck { Component = component.Type, Level = level };
         var errors = new ConcurrentBag<string>();
         foreach (var file in component.Files.Where(f => f.Chunks.Sum(c => (long)c.Length) != f.Size))
-            errors.Add($"File {file.Name}: its chunks add up to {file.Chunks.Sum(c => (long)c.Length)} bytes; the manifest records {file.Size}.");
+            errors.Add($"File {ObjectMetadata.Describe(file)}: its chunks add up to {file.Chunks.Sum(c => (long)c.Length)} bytes; the manifest records {file.Size}.");
 
         // Each distinct chunk once, with the first file that names it (for messages).
-        var chunks = component.Files.SelectMany(f => f.Chunks.Select(c => (Chunk: c, File: f.Name)))
+        var chunks = component.Files.SelectMany(f => f.Chunks.Select(c => (Chunk: c, File: ObjectMetadata.Describe(f))))
             .DistinctBy(x => x.Chunk.Id).ToList();
         var total = chunks.Sum(x => (long)(level == VerifyLevel.Full ? x.Chunk.Length : x.Chunk.StoredLength));
         long done = 0;

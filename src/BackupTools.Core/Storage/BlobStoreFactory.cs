@@ -81,7 +81,8 @@ public static partial class BlobStoreFactory
         };
     }
 
-    private static string? ParseEndpoint(string? endpoint)
+    /// <summary>An http(s) endpoint URL without credentials, trailing slash or query; InvalidArgument naming it otherwise.</summary>
+    internal static string? ParseEndpoint(string? endpoint)
     {
         if (endpoint is null) return null;
         if (!System.Uri.TryCreate(endpoint.Trim(), UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))

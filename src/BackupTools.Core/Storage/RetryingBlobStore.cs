@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using Polly;
-using Polly.Retry;
 
 namespace BackupTools.Core.Storage;
 
@@ -22,7 +20,7 @@ public sealed record RetryOptions(int MaxAttempts, TimeSpan BaseDelay, TimeSpan 
 public sealed class RetryingBlobStore : IBlobStore
 {
     private readonly IBlobStore _inner;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly TransientRetry _retry;
     private readonly RetryOptions _options;
 
     /// <summary>Wraps <paramref name="inner"/>; <paramref name="options"/> defaults to <see cref="RetryOptions.Default"/>.</summary>
@@ -30,20 +28,7 @@ public sealed class RetryingBlobStore : IBlobStore
     {
         _inner = inner;
         _options = options ?? RetryOptions.Default;
-        if (_options.MaxAttempts < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxAttempts, "At least one attempt is needed.");
-        _pipeline = _options.MaxAttempts == 1
-            ? ResiliencePipeline.Empty
-            : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(
-                    args.Outcome.Exception is { } e && TransientFaults.IsTransient(e, args.Context.CancellationToken)),
-                MaxRetryAttempts = _options.MaxAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.BaseDelay,
-                MaxDelay = _options.MaxDelay,
-            }).Build();
+        _retry = new TransientRetry(_options, inner.Location);
     }
 
     /// <inheritdoc />
@@ -111,21 +96,9 @@ public sealed class RetryingBlobStore : IBlobStore
         return TimeSpan.FromMilliseconds(capped * (0.5 + Random.Shared.NextDouble() / 2));
     }
 
-    private async Task<T> Run<T>(Func<CancellationToken, Task<T>> operation, CancellationToken ct)
-    {
-        try
-        {
-            return await _pipeline.ExecuteAsync(async token => await operation(token).ConfigureAwait(false), ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (TransientFaults.IsTransient(e, ct))
-        {
-            throw GaveUp(e);
-        }
-    }
+    private Task<T> Run<T>(Func<CancellationToken, Task<T>> operation, CancellationToken ct) => _retry.RunAsync(operation, ct);
 
-    private BackupToolsException GaveUp(Exception cause)
-        => new(BackupErrorKind.ConnectionFailed,
-            $"Storage at '{Location}' failed after {_options.MaxAttempts} attempts: {cause.Message}", Location, cause);
+    private BackupToolsException GaveUp(Exception cause) => _retry.GaveUp(cause);
 
     /// <inheritdoc />
     public void Dispose() => _inner.Dispose();

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Amazon;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -39,43 +37,7 @@ public sealed class S3BlobStore : IBlobStore
     public string Location { get; }
 
     private static AmazonS3Client CreateClient(RepositoryLocation location)
-    {
-        var config = new AmazonS3Config
-        {
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            MaxErrorRetry = 0,
-        };
-        if (location.Endpoint is { } endpoint)
-        {
-            config.ServiceURL = endpoint;
-            config.AuthenticationRegion = location.Region ?? DefaultRegion;
-            config.ForcePathStyle = !IsAwsEndpoint(endpoint);
-        }
-        else
-        {
-            config.RegionEndpoint = location.Region is { } region
-                ? RegionEndpoint.GetBySystemName(region)
-                : FallbackRegionFactory.GetRegionEndpoint() ?? RegionEndpoint.GetBySystemName(DefaultRegion);
-        }
-
-        try
-        {
-            return location.AccessKey is { } accessKey
-                ? new AmazonS3Client(new BasicAWSCredentials(accessKey, location.SecretKey), config)
-                : new AmazonS3Client(config);
-        }
-        catch (AmazonClientException e)
-        {
-            throw new BackupToolsException(BackupErrorKind.AuthenticationFailed,
-                $"No S3 credentials for '{location}': give an access key and secret key, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an AWS profile. {e.Message}",
-                location.Uri, e);
-        }
-    }
-
-    private static bool IsAwsEndpoint(string endpoint)
-        => System.Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)
-           && uri.Host.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase);
+        => S3ClientFactory.Create(location.Endpoint, location.Region, location.AccessKey, location.SecretKey, location.Uri);
 
     private string FullKey(string key) => _keyPrefix + BlobKey.Validate(key);
 
@@ -93,7 +55,8 @@ public sealed class S3BlobStore : IBlobStore
         await Translate(key, () => _client.PutObjectAsync(request, ct)).ConfigureAwait(false);
     }
 
-    private static MemoryStream AsStream(ReadOnlyMemory<byte> data)
+    /// <summary>A read-only stream over <paramref name="data"/>, without copying when it is backed by an array.</summary>
+    internal static MemoryStream AsStream(ReadOnlyMemory<byte> data)
         => MemoryMarshal.TryGetArray(data, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(data.ToArray(), writable: false);
