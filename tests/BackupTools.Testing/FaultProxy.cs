@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -31,6 +32,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private double _faultRate;
     private int _requests;
     private int _faults;
+    private readonly ConcurrentQueue<string> _getPaths = new();
 
     private FaultProxy(HttpListener listener, Uri upstream, int port, double faultRate, int seed)
     {
@@ -61,6 +63,15 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>Requests answered with a fault instead of being forwarded.</summary>
     public int FaultCount => Volatile.Read(ref _faults);
+
+    /// <summary>The decoded path of every GET received so far (e.g. "/bucket/a key.txt"; a bucket listing is "/bucket").</summary>
+    public IReadOnlyList<string> GetPaths => _getPaths.ToArray();
+
+    /// <summary>GETs of objects (not listings) in <paramref name="bucket"/> received so far.</summary>
+    public int ObjectGets(string bucket) => _getPaths.Count(p => p.StartsWith("/" + bucket + "/", StringComparison.Ordinal) && p.Length > bucket.Length + 2);
+
+    /// <summary>Forgets the GETs counted so far.</summary>
+    public void ClearGetPaths() => _getPaths.Clear();
 
     /// <summary>Starts a proxy to <paramref name="upstream"/> on a free loopback port.</summary>
     /// <param name="upstream">The real endpoint, e.g. s3rver's http://127.0.0.1:port.</param>
@@ -113,6 +124,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private async Task HandleAsync(HttpListenerContext context)
     {
         Interlocked.Increment(ref _requests);
+        if (context.Request.HttpMethod == "GET") _getPaths.Enqueue(Uri.UnescapeDataString(context.Request.RawUrl!.Split('?')[0]));
         var fault = NextFault();
         try
         {
