@@ -75,7 +75,7 @@ public static partial class BlobStoreFactory
             Bucket = bucket,
             Prefix = prefix,
             Endpoint = ParseEndpoint(endpoint ?? Environment("AWS_ENDPOINT_URL_S3") ?? Environment("AWS_ENDPOINT_URL")),
-            Region = region ?? Environment("AWS_REGION") ?? Environment("AWS_DEFAULT_REGION"),
+            Region = region ?? EnvironmentRegion(),
             AccessKey = accessKey,
             SecretKey = secretKey,
         };
@@ -112,6 +112,9 @@ public static partial class BlobStoreFactory
             throw Invalid($"'{original}' is not a valid folder path: {e.Message}", original, e);
         }
     }
+
+    /// <summary>The region the environment names (AWS_REGION, else AWS_DEFAULT_REGION), or null.</summary>
+    internal static string? EnvironmentRegion() => Environment("AWS_REGION") ?? Environment("AWS_DEFAULT_REGION");
 
     private static string? Environment(string name)
         => System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;

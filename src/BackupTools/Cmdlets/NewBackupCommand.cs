@@ -1,11 +1,16 @@
 using System.Management.Automation;
+using BackupTools.Core;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
+using BackupTools.Core.Sources.ObjectStorage;
 using BackupTools.Infrastructure;
 
 namespace BackupTools.Cmdlets;
 
-/// <summary>New-Backup: takes one backup of a database into one or more repositories at once.</summary>
+/// <summary>
+/// New-Backup: takes one backup of a database and/or the storage buckets of an S3-compatible endpoint into one or
+/// more repositories at once (database first, then storage).
+/// </summary>
 [Cmdlet(VerbsCommon.New, "Backup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BackupInfo))]
 public sealed class NewBackupCommand : RepositoryCmdletBase
@@ -16,9 +21,33 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     public string[] Repository { get; set; } = [];
 
     /// <summary>The database: a postgresql:// URI, libpq key=value or Npgsql Key=Value connection string.</summary>
-    [Parameter(Mandatory = true)]
+    [Parameter]
     [ValidateNotNullOrEmpty]
-    public string Database { get; set; } = "";
+    public string? Database { get; set; }
+
+    /// <summary>The S3-compatible endpoint whose buckets are backed up (Supabase Storage's S3 endpoint, AWS S3, MinIO).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Storage { get; set; }
+
+    /// <summary>The storage access key id (user name) and secret key (password); default AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? StorageCredential { get; set; }
+
+    /// <summary>The storage signing region (a Supabase project's region); default AWS_REGION, else us-east-1.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StorageRegion { get; set; }
+
+    /// <summary>Only these buckets; by default every bucket the keys can list.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Bucket { get; set; } = [];
+
+    /// <summary>Read every storage object again instead of reusing those unchanged since the previous backup (same key, size and ETag).</summary>
+    [Parameter]
+    public SwitchParameter Full { get; set; }
 
     /// <summary>How the database is read; Logical (pg_dump) for now.</summary>
     [Parameter]
@@ -43,18 +72,31 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        var sources = new List<string>();
+        if (Database is not null) sources.Add(DatabaseTarget.FromConnectionString(Database).ToString());
+        if (Storage is not null) sources.Add($"the buckets at {Storage}");
+        if (sources.Count == 0)
+            ThrowError(BackupErrorKind.InvalidArgument, "Nothing to back up: give -Database, -Storage or both.", null);
+        if (Storage is null && (Bucket.Length > 0 || StorageCredential is not null || StorageRegion is not null || Full))
+            ThrowError(BackupErrorKind.InvalidArgument, "-Bucket, -StorageCredential, -StorageRegion and -Full go with -Storage <endpoint>.", null);
         var request = new BackupJobRequest
         {
-            Database = new DatabaseBackupRequest
+            Database = Database is null ? null : new DatabaseBackupRequest
             {
                 ConnectionString = Database,
                 PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
                 IncludeRoles = !NoRoles,
             },
+            Storage = Storage is null ? null : new StorageBackupRequest
+            {
+                Source = StorageEndpoint.From(Storage, StorageCredential, StorageRegion),
+                Buckets = Bucket,
+                Full = Full,
+            },
             Tags = Tag,
             Verify = Verify switch { VerifyMode.Quick => VerifyLevel.Quick, VerifyMode.Full => VerifyLevel.Full, _ => null },
         };
-        var what = $"Back up {DatabaseTarget.FromConnectionString(Database)}";
+        var what = "Back up " + string.Join(" and ", sources);
         var destinations = new List<(ResolvedRepository Resolved, BackupRepository Opened)>();
         foreach (var given in Repository)
         {

@@ -1,13 +1,15 @@
 using System.Management.Automation;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
+using BackupTools.Core.Sources.ObjectStorage;
 using BackupTools.Infrastructure;
 
 namespace BackupTools.Cmdlets;
 
 /// <summary>
 /// Restore-Backup: puts a backup's database back, over the source database (or -TargetDatabase), or into a new
-/// database with -AsDatabase. The dump is read and verified in full before the target is touched.
+/// database with -AsDatabase (the dump is read and verified in full before the target is touched); with
+/// -Component Storage, its bucket objects back to the recorded endpoint or -TargetStorage.
 /// </summary>
 [Cmdlet(VerbsData.Restore, "Backup", DefaultParameterSetName = BackupSelector.ById,
     SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
@@ -28,7 +30,7 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = BackupSelector.ByInputObject, ValueFromPipeline = true)]
     public BackupInfo? InputObject { get; set; }
 
-    /// <summary>The parts to restore; Database for now.</summary>
+    /// <summary>The parts to restore, in this order: Database, then Storage. Default Database.</summary>
     [Parameter]
     public BackupComponent[] Component { get; set; } = [BackupComponent.Database];
 
@@ -61,12 +63,57 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     [Parameter]
     public SwitchParameter NoRoles { get; set; }
 
+    /// <summary>The S3-compatible endpoint objects are restored to; default the endpoint the backup recorded.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetStorage { get; set; }
+
+    /// <summary>The target storage's access key id (user name) and secret key (password); default AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.</summary>
+    [Parameter]
+    [Credential]
+    [Alias("TargetStorageCredential")]
+    public PSCredential? StorageCredential { get; set; }
+
+    /// <summary>The target storage's signing region; default the recorded one (same endpoint), else AWS_REGION or us-east-1.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [Alias("TargetStorageRegion")]
+    public string? StorageRegion { get; set; }
+
+    /// <summary>Only these buckets of the backup.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Bucket { get; set; } = [];
+
+    /// <summary>Only objects whose key starts with this.</summary>
+    [Parameter]
+    public string Prefix { get; set; } = "";
+
+    /// <summary>Restore the one selected bucket under this name (created when missing).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetBucket { get; set; }
+
+    /// <summary>Skip objects the target already holds identically (size, headers, metadata and content).</summary>
+    [Parameter]
+    public SwitchParameter Delta { get; set; }
+
+    /// <summary>Also delete target objects (in the restored buckets, under -Prefix) that the backup does not hold; each deletion is confirmed.</summary>
+    [Parameter]
+    public SwitchParameter Mirror { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
         var opened = Open(Resolve(given));
         if (!TryRunEngine((_, _, ct) => opened.LoadManifestAsync(id, ct), out var manifest)) return;
+        if (Component.Contains(BackupComponent.Database)) RestoreDatabase(id, opened, manifest);
+        if (Component.Contains(BackupComponent.Storage)) RestoreStorage(id, opened, manifest);
+    }
+
+    private void RestoreDatabase(string id, BackupRepository opened, Manifest manifest)
+    {
         var target = DescribeTarget(manifest);
         var action = AsDatabase is null ? $"Restore backup {id} over {target}" : $"Restore backup {id} into new {target}";
         if (!ShouldProcess(action, action + "?", "Restore-Backup")) return;
@@ -84,6 +131,32 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
         {
             WriteObject(OutputMapper.ToRestoreResult(id, outcome));
         }
+    }
+
+    /// <summary>Restores the storage objects; with -Mirror, first lists the target objects the backup lacks and confirms each deletion.</summary>
+    private void RestoreStorage(string id, BackupRepository opened, Manifest manifest)
+    {
+        var recorded = manifest.Components.FirstOrDefault(c => c.Type == ObjectStorageBackup.ComponentType)?.Source.GetValueOrDefault("endpoint");
+        var endpoint = TargetStorage ?? recorded ?? "(none recorded)";
+        var buckets = TargetBucket ?? (Bucket.Length > 0 ? string.Join(", ", Bucket) : "every bucket");
+        var action = $"Restore the storage objects of backup {id} to {endpoint} ({buckets}{(Prefix.Length > 0 ? $", prefix '{Prefix}'" : "")})";
+        if (!ShouldProcess(action, action + "?", "Restore-Backup")) return;
+        var request = new StorageRestoreRequest
+        {
+            Target = StorageEndpoint.From(TargetStorage, StorageCredential, StorageRegion),
+            Buckets = Bucket,
+            Prefix = Prefix,
+            TargetBucket = TargetBucket,
+            Delta = Delta,
+        };
+        if (Mirror)
+        {
+            if (!TryRunEngine((_, _, ct) => ObjectStorageRestore.FindExtraObjectsAsync(manifest, request, ct), out var extra)) return;
+            var confirmed = extra.Where(o => ShouldProcess($"{o.Key} in bucket {o.Bucket} at {endpoint}", "Delete (not in backup " + id + ")")).ToList();
+            request = request with { Deletions = confirmed };
+        }
+        if (TryRunEngine((progress, log, ct) => ObjectStorageRestore.RunAsync(opened, manifest, request, progress, log, ct), out var outcome))
+            WriteObject(OutputMapper.ToRestoreResult(id, outcome));
     }
 
     /// <summary>The target connection's database, else the source the backup recorded; renamed by -AsDatabase.</summary>

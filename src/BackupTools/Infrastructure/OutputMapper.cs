@@ -1,6 +1,7 @@
 using BackupTools.Core.Configuration;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
+using BackupTools.Core.Sources.ObjectStorage;
 
 namespace BackupTools.Infrastructure;
 
@@ -57,6 +58,22 @@ internal static class OutputMapper
         Errors = outcome.Errors.ToArray(),
         Target = outcome.TargetServer,
         Database = outcome.TargetDatabase,
+        BytesRestored = outcome.BytesRestored,
+        Duration = outcome.Duration,
+    };
+
+    /// <summary>A storage restore outcome as a <see cref="RestoreResult"/> (Target is the endpoint).</summary>
+    public static RestoreResult ToRestoreResult(string backupId, StorageRestoreOutcome outcome) => new()
+    {
+        BackupId = backupId,
+        Success = true,
+        Component = "Storage",
+        Target = outcome.Endpoint,
+        Buckets = outcome.Buckets.ToArray(),
+        BucketsCreated = outcome.BucketsCreated.ToArray(),
+        ObjectsRestored = outcome.ObjectsRestored,
+        ObjectsSkipped = outcome.ObjectsSkipped,
+        ObjectsDeleted = outcome.ObjectsDeleted,
         BytesRestored = outcome.BytesRestored,
         Duration = outcome.Duration,
     };

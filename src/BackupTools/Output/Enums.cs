@@ -32,4 +32,6 @@ public enum BackupComponent
 {
     /// <summary>The PostgreSQL database.</summary>
     Database,
+    /// <summary>The storage buckets' objects.</summary>
+    Storage,
 }

@@ -15,6 +15,18 @@ public sealed class RestoreResult
     public string Database { get; init; } = "";
     /// <summary>Plaintext bytes restored.</summary>
     public long BytesRestored { get; init; }
+    /// <summary>The component restored: Database or Storage.</summary>
+    public string Component { get; init; } = "Database";
+    /// <summary>Storage: the buckets written to.</summary>
+    public string[] Buckets { get; init; } = [];
+    /// <summary>Storage: buckets that were missing and were created.</summary>
+    public string[] BucketsCreated { get; init; } = [];
+    /// <summary>Storage: objects written.</summary>
+    public int ObjectsRestored { get; init; }
+    /// <summary>Storage: objects already identical at the target (-Delta).</summary>
+    public int ObjectsSkipped { get; init; }
+    /// <summary>Storage: target objects absent from the backup that were deleted (-Mirror).</summary>
+    public int ObjectsDeleted { get; init; }
     /// <summary>How long the restore took.</summary>
     public TimeSpan Duration { get; init; }
 }

@@ -45,8 +45,9 @@ internal sealed class ObjectStorageClient : IDisposable
         if ((options.AccessKey is null) != (options.SecretKey is null))
             throw new BackupToolsException(BackupErrorKind.InvalidArgument,
                 $"A storage access key and its secret key go together; only one was given for {endpoint}.", endpoint);
-        var client = S3ClientFactory.Create(endpoint, options.Region, options.AccessKey, options.SecretKey, endpoint);
-        return new ObjectStorageClient(endpoint, options.Region, client, options.Retry);
+        var region = options.Region ?? BlobStoreFactory.EnvironmentRegion();
+        var client = S3ClientFactory.Create(endpoint, region, options.AccessKey, options.SecretKey, endpoint);
+        return new ObjectStorageClient(endpoint, region, client, options.Retry);
     }
 
     /// <summary>Every bucket the keys can list, by name.</summary>

@@ -2,12 +2,15 @@ using BackupTools.Core.Storage;
 
 namespace BackupTools.Core.Sources.ObjectStorage;
 
-/// <summary>Where an S3-compatible endpoint is and how to sign in to it (the keys are used, never stored).</summary>
-public sealed class StorageEndpointOptions
+/// <summary>Where an S3-compatible endpoint is and how to sign in to it (the keys are used, never stored or printed).</summary>
+public sealed record StorageEndpointOptions
 {
-    /// <summary>The service URL: Supabase Storage's S3 endpoint, MinIO, s3rver, or an AWS S3 regional endpoint.</summary>
-    public required string Endpoint { get; init; }
-    /// <summary>The signing region; null = the environment's (AWS_REGION) or us-east-1.</summary>
+    /// <summary>
+    /// The service URL: Supabase Storage's S3 endpoint, MinIO, s3rver, or an AWS S3 regional endpoint. Required for a
+    /// backup; for a restore, null means the endpoint the backup recorded.
+    /// </summary>
+    public string? Endpoint { get; init; }
+    /// <summary>The signing region; null = AWS_REGION, AWS_DEFAULT_REGION, else us-east-1 (for a restore to the recorded endpoint: the recorded region).</summary>
     public string? Region { get; init; }
     /// <summary>Access key id; null = the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profiles).</summary>
     public string? AccessKey { get; init; }
@@ -15,6 +18,9 @@ public sealed class StorageEndpointOptions
     public string? SecretKey { get; init; }
     /// <summary>How transient faults are retried.</summary>
     public RetryOptions Retry { get; init; } = RetryOptions.Default;
+
+    /// <summary>The endpoint only: the keys never reach a log or message.</summary>
+    public override string ToString() => Endpoint ?? "";
 }
 
 /// <summary>What New-Backup -Storage asks for.</summary>
@@ -31,9 +37,9 @@ public sealed class StorageBackupRequest
 }
 
 /// <summary>What Restore-Backup -Component Storage asks for.</summary>
-public sealed class StorageRestoreRequest
+public sealed record StorageRestoreRequest
 {
-    /// <summary>The endpoint written to; null = the endpoint recorded in the backup (keys from the SDK's default chain).</summary>
+    /// <summary>The endpoint written to and its keys; null (or a null Endpoint) = the endpoint recorded in the backup (keys then from these options or the SDK's default chain).</summary>
     public StorageEndpointOptions? Target { get; init; }
     /// <summary>Only these buckets of the backup; empty = all.</summary>
     public IReadOnlyList<string> Buckets { get; init; } = Array.Empty<string>();

@@ -50,12 +50,16 @@ internal sealed class StorageRestorePlan
         var files = component.Files
             .Where(f => f.Object is { } o && targetBucket.ContainsKey(o.Bucket) && o.Key.StartsWith(request.Prefix, StringComparison.Ordinal))
             .ToList();
-        var target = request.Target ?? new StorageEndpointOptions
+        var target = request.Target ?? new StorageEndpointOptions();
+        if (target.Endpoint is null)
         {
-            Endpoint = component.Source.GetValueOrDefault("endpoint")
-                ?? throw new BackupToolsException(BackupErrorKind.Corrupt, $"Backup {manifest.Id} records no storage endpoint.", manifest.Id),
-            Region = component.Source.GetValueOrDefault("region"),
-        };
+            target = target with
+            {
+                Endpoint = component.Source.GetValueOrDefault("endpoint")
+                    ?? throw new BackupToolsException(BackupErrorKind.Corrupt, $"Backup {manifest.Id} records no storage endpoint.", manifest.Id),
+                Region = target.Region ?? component.Source.GetValueOrDefault("region"),
+            };
+        }
         return new StorageRestorePlan(target, files, targetBucket);
     }
 }
