@@ -126,6 +126,16 @@ public sealed class ObjectStorageBackupTests : IAsyncLifetime
         Assert.InRange(second.Stats.BytesAdded, 10L * size, 10L * size + 10 * 1024);
         Assert.Equal(first.Id, unchanged.Parent);
 
+        // The same bytes written again with a new content type (same ETag, new last-modified): the object is not
+        // downloaded, its headers are refreshed.
+        var touched = "objects/3/item-0003.dat";
+        await Task.Delay(1100); // a last-modified time that differs even at whole seconds
+        await _bed.PutAsync(source, [new SeedObject(touched, StorageTestBed.Bytes(size, 3), "text/x-new")]);
+        proxy.ClearGetPaths();
+        var retagged = await _bed.BackupAsync(repository, source, proxy.Endpoint);
+        Assert.Equal(0, proxy.ObjectGets(source));
+        Assert.Equal("text/x-new", retagged.Components[0].Files.Single(f => f.Object!.Key == touched).Object!.ContentType);
+
         // -Full reads everything again (and stores nothing new).
         proxy.ClearGetPaths();
         var full = await _bed.BackupAsync(repository, source, proxy.Endpoint, full: true);
@@ -133,7 +143,7 @@ public sealed class ObjectStorageBackupTests : IAsyncLifetime
         Assert.Equal(0, full.Stats.BytesAdded);
 
         var target = StorageTestBed.NewBucketName("st-incr-copy");
-        await _bed.RestoreAsync(repository, second, targetBucket: target);
+        await _bed.RestoreAsync(repository, full, targetBucket: target);
         Assert.Equal(await _bed.ReadBucketAsync(source), await _bed.ReadBucketAsync(target));
     }
 

@@ -71,22 +71,30 @@ public static class ObjectStorageBackup
     }
 
     /// <summary>
-    /// The object as stored by the previous backups, when every live destination has it with the same size and ETag and
-    /// a HEAD confirms it still has them (its headers and metadata are taken fresh from that HEAD); otherwise null.
+    /// The object as stored by the previous backups, when every live destination has it with the same size and ETag;
+    /// otherwise null. When the listing's last-modified time also matches, the recorded headers and metadata are kept
+    /// (nothing is requested); when only it changed (e.g. metadata replaced in place), one HEAD confirms size and ETag
+    /// and supplies the headers and metadata.
     /// </summary>
     private static async Task<StoredObject?> TryReuseAsync(ObjectStorageClient client, BackupSession session, PreviousObjects previous,
         ListedObject listed, CancellationToken ct)
     {
         if (listed.ETag.Length == 0) return null;
         var files = new Dictionary<BackupDestination, FileEntry>();
+        ObjectMetadata? recorded = null;
+        var unmodified = listed.LastModified is not null;
         foreach (var destination in session.Live)
         {
             var earlier = previous.Find(destination, listed.Bucket, listed.Key);
             if (earlier?.Object is null || earlier.Size != listed.Size || earlier.Object.ETag != listed.ETag) return null;
             files[destination] = new FileEntry { Name = earlier.Name, Size = earlier.Size, Sha256 = earlier.Sha256, Chunks = earlier.Chunks };
+            unmodified &= earlier.Object.LastModified == listed.LastModified;
+            recorded ??= earlier.Object;
         }
+        if (unmodified && recorded is not null) return new StoredObject(files, recorded);
         var head = await client.HeadAsync(listed.Bucket, listed.Key, ct).ConfigureAwait(false);
         if (head is not { } current || current.Size != listed.Size || current.Metadata.ETag != listed.ETag) return null;
+        current.Metadata.LastModified = listed.LastModified;
         return new StoredObject(files, current.Metadata);
     }
 
@@ -95,7 +103,9 @@ public static class ObjectStorageBackup
         IProgress<long> progress, CancellationToken ct)
         => client.ReadAsync(listed.Bucket, listed.Key, async (response, token) =>
         {
-            var metadata = ObjectStorageClient.Describe(listed.Bucket, listed.Key, response.ETag, response.LastModified, response.Headers, response.Metadata);
+            // The listing's time, not the response header's (whole seconds), so the next backup can compare listings.
+            var metadata = ObjectStorageClient.Describe(listed.Bucket, listed.Key, response.ETag, null, response.Headers, response.Metadata);
+            metadata.LastModified = listed.LastModified;
             var files = await component.StoreAsync(FileName(listed.Bucket, listed.Key), response.ResponseStream, progress, token).ConfigureAwait(false);
             var size = files.Values.FirstOrDefault()?.Size ?? response.ContentLength;
             if (size != response.ContentLength)
