@@ -8,7 +8,7 @@
     Test     Build, start PostgreSQL and s3rver once (test harness), run xunit and Pester, always stop the
              services, and print one line "Tests: N passed, M failed". Exits 1 on any failure.
     Demo     Build, then build/demo.ps1 (throwaway cluster, backup, damage, restore, proof).
-    Bench    Build, then build/bench.ps1 -Scale -PgbenchSeconds; writes docs/benchmarks.md.
+    Bench    Build, then build/bench.ps1 -Scale -PgbenchSeconds -StorageMB -BenchCase; writes docs/benchmarks.md.
     Package  Build, then out/package/BackupTools.<version>.nupkg (a local PowerShell repository).
     Clean    removes out/ and the build outputs.
 .EXAMPLE
@@ -22,6 +22,11 @@ param(
     [int] $Scale = 70,
     # Length of the scattered-update pgbench run in the Bench task.
     [int] $PgbenchSeconds = 60,
+    # Size of the Bench storage case's bucket, in MB.
+    [int] $StorageMB = 1024,
+    # The Bench cases to run (Database, Storage); a case not run keeps its section of docs/benchmarks.md.
+    [ValidateSet('Database', 'Storage')]
+    [string[]] $BenchCase = @('Database', 'Storage'),
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
 )
@@ -141,7 +146,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Build; & (Join-Path $root 'build/demo.ps1'); exit $LASTEXITCODE }
-    'Bench' { Invoke-Build; & (Join-Path $root 'build/bench.ps1') -Scale $Scale -PgbenchSeconds $PgbenchSeconds; exit $LASTEXITCODE }
+    'Bench' { Invoke-Build; & (Join-Path $root 'build/bench.ps1') -Scale $Scale -PgbenchSeconds $PgbenchSeconds -StorageMB $StorageMB -Case $BenchCase; exit $LASTEXITCODE }
     'Package' { Invoke-Package }
     'Clean' {
         Remove-Item $out -Recurse -Force -ErrorAction Ignore

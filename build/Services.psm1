@@ -78,4 +78,4 @@ function Format-Bytes {
 }
 
 Export-ModuleMember -Function Start-BtServices, Stop-BtServices, Get-PgEnvironment, Invoke-WithPgEnvironment,
-    Invoke-Psql, Get-DbFingerprint, Get-PgUri, Format-Bytes
+    Invoke-Psql, Get-DbFingerprint, Get-PgUri, Format-Bytes, Get-HarnessPath

@@ -1,10 +1,17 @@
-# The benchmark: New-Backup / Restore-Backup against pg_dump -Fc / pg_restore -j 2 in one run on one
-# throwaway cluster. Figures are ratios against the baseline measured in the same run (machines are noisy).
-# Called by `./build.ps1 Bench [-Scale N] [-PgbenchSeconds S]`; writes docs/benchmarks.md.
+# The benchmark, two cases. Database: New-Backup / Restore-Backup against pg_dump -Fc / pg_restore -j 2 on one
+# throwaway cluster. Storage: New-Backup -Storage of a bucket on s3rver against a plain parallel GET-then-PUT copy
+# of the same objects through the same S3 client, plus the incremental re-run. Figures are ratios against the
+# baseline measured in the same run (machines are noisy).
+# Called by `./build.ps1 Bench [-Scale N] [-PgbenchSeconds S] [-StorageMB M] [-Case Database,Storage]`; writes
+# docs/benchmarks.md (a case not run keeps its section from the existing file).
 [CmdletBinding()]
 param(
     [int]$Scale = 70,
     [int]$PgbenchSeconds = 60,
+    # Size of the storage case's bucket (a few large multipart objects hold 60%, many small ones the rest).
+    [int]$StorageMB = 1024,
+    [ValidateSet('Database', 'Storage')]
+    [string[]]$Case = @('Database', 'Storage'),
     [string]$ModulePath = (Join-Path (Split-Path -Parent $PSScriptRoot) 'out/BackupTools/BackupTools.psd1'),
     [string]$WorkDirectory = (Join-Path (Split-Path -Parent $PSScriptRoot) 'out/bench'),
     [string]$ReportPath = (Join-Path (Split-Path -Parent $PSScriptRoot) 'docs/benchmarks.md')
@@ -49,10 +56,9 @@ if (Test-Path $WorkDirectory) { Remove-Item -Recurse -Force $WorkDirectory }
 New-Item -ItemType Directory -Force $WorkDirectory | Out-Null
 # pg_dump and pg_restore run as this user, on files it writes.
 $stateFile = Join-Path $WorkDirectory 'services.json'
-$savedEnv = @{ BACKUPTOOLS_PASSPHRASE = $env:BACKUPTOOLS_PASSPHRASE; PGPASSWORD = $env:PGPASSWORD }
-try {
-    Step "Starting a throwaway PostgreSQL 15 cluster"
-    $pg = (Start-BtServices -StateFile $stateFile -NoS3).Postgres
+function Invoke-DatabaseCase {
+    <# The database case; returns its report section (markdown lines). #>
+    $pg = $services.Postgres
     $bin = $pg.BinDirectory
     $db = 'bench'
     $pgEnv = Get-PgEnvironment $pg $db
@@ -76,7 +82,6 @@ ANALYZE;
     $dbSize = [long](Invoke-Psql -Postgres $pg -Database $db -Sql "SELECT pg_database_size('$db')")
     Write-Host "    database size: $(Format-Bytes $dbSize)"
 
-    $env:BACKUPTOOLS_PASSPHRASE = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(24))
     $env:PGPASSWORD = $pg.Password
     $repo = Join-Path $WorkDirectory 'repository'
     $conn = Get-PgUri -Postgres $pg -Database $db -WithoutPassword
@@ -119,18 +124,86 @@ ANALYZE;
         [pscustomobject]@{ Case = 'Peak memory, backup process'; BackupTools = (Format-Bytes $first.PeakBytes); Baseline = ('{0} (same pwsh after Import-Module)' -f (Format-Bytes $first.BaselinePeakBytes)); Ratio = ('+{0}' -f (Format-Bytes ($first.PeakBytes - $first.BaselinePeakBytes))); Goal = '< 300 MB' }
     )
     $rows | Format-Table -AutoSize | Out-Host
+    @(
+        '## Database', '',
+        "- Database: pgbench scale $Scale + $mixedRows mixed rows; pg_database_size $(Format-Bytes $dbSize); pg_dump -Fc file $(Format-Bytes $dumpBytes)", '',
+        '| Case | BackupTools | Baseline | Ratio | Goal |', '|---|---|---|---|---|'
+    ) + ($rows | ForEach-Object { "| $($_.Case) | $($_.BackupTools) | $($_.Baseline) | $($_.Ratio) | $($_.Goal) |" })
+}
 
+function Invoke-StorageCase {
+    <# The storage case; returns its report section (markdown lines). #>
+    $s3 = $services.S3
+    $harness = Get-HarnessPath
+    $bucket = 'bench-storage'
+    Step "Seeding bucket $bucket on s3rver with about $StorageMB MB (3 large multipart objects, many small ones)"
+    $seed = (& dotnet $harness s3-seed --state $stateFile --bucket $bucket --megabytes $StorageMB) | ConvertFrom-Json
+    if ($LASTEXITCODE -ne 0) { throw 's3-seed failed.' }
+    Write-Host ("    {0:N0} objects, {1}" -f $seed.Objects, (Format-Bytes $seed.Bytes))
+
+    Step 'Baseline: parallel GET-then-PUT copy of every object through the same S3 client (8 at a time)'
+    $copy = (& dotnet $harness s3-copy --state $stateFile --source $bucket --target "$bucket-copy") | ConvertFrom-Json
+    if ($LASTEXITCODE -ne 0) { throw 's3-copy failed.' }
+
+    # The repository is on the same s3rver, so both sides read from and write to the same server.
+    $env:AWS_ACCESS_KEY_ID = $s3.AccessKey; $env:AWS_SECRET_ACCESS_KEY = $s3.SecretKey; $env:AWS_REGION = 'us-east-1'
+    $repo = 's3://bench-repository/storage'
+    Import-Module $ModulePath -Force
+    New-BackupRepository -Repository $repo -Endpoint $s3.Endpoint | Out-Null
+    $command = "New-Backup -Repository '$repo' -Endpoint '$($s3.Endpoint)' -Storage '$($s3.Endpoint)' -Bucket '$bucket' | Select-Object Id, Size, Added"
+    Step 'New-Backup -Storage (first, full)'
+    $full = Invoke-ModuleChild $command
+    Step 'New-Backup -Storage again over the unchanged bucket (incremental)'
+    $again = Invoke-ModuleChild $command
+    if ($again.Result.Size -ne 0) { throw "The incremental run read $($again.Result.Size) bytes of an unchanged bucket." }
+
+    $rows = @(
+        [pscustomobject]@{ Case = 'Storage backup throughput'; BackupTools = ('{0:N1} MB/s ({1:N2} s)' -f ($seed.Bytes / 1MB / $full.Seconds), $full.Seconds); Baseline = ('{0:N1} MB/s ({1:N2} s, GET-then-PUT copy)' -f ($seed.Bytes / 1MB / $copy.Seconds), $copy.Seconds); Ratio = ('{0:N2}x' -f ($copy.Seconds / $full.Seconds)); Goal = '>= 0.90x' }
+        [pscustomobject]@{ Case = 'Incremental, unchanged bucket'; BackupTools = ('{0:N2} s' -f $again.Seconds); Baseline = ('{0:N2} s (the full run)' -f $full.Seconds); Ratio = ('{0:P1}' -f ($again.Seconds / $full.Seconds)); Goal = '< 10%' }
+        [pscustomobject]@{ Case = 'Stored size'; BackupTools = (Format-Bytes $full.Result.Added); Baseline = ('{0} (the objects)' -f (Format-Bytes $seed.Bytes)); Ratio = ('{0:N2}x' -f ($full.Result.Added / $seed.Bytes)); Goal = '' }
+        [pscustomobject]@{ Case = 'Peak memory, backup process'; BackupTools = (Format-Bytes $full.PeakBytes); Baseline = ('{0} (same pwsh after Import-Module)' -f (Format-Bytes $full.BaselinePeakBytes)); Ratio = ('+{0}' -f (Format-Bytes ($full.PeakBytes - $full.BaselinePeakBytes))); Goal = '< 300 MB' }
+    )
+    $rows | Format-Table -AutoSize | Out-Host
+    @(
+        '## Storage buckets', '',
+        ("- Bucket on s3rver: {0:N0} objects, {1} (3 multipart objects of {2} each; the rest 16-512 KB; half random, half text); repository on the same s3rver" -f $seed.Objects, (Format-Bytes $seed.Bytes), (Format-Bytes ([long]($seed.Bytes * 0.6 / 3)))),
+        '- Baseline: every object GET then PUT into another bucket, 8 at a time, through the engine''s own S3 client (same SDK settings, same multipart writer), in the harness process.', '',
+        '| Case | BackupTools | Baseline | Ratio | Goal |', '|---|---|---|---|---|'
+    ) + ($rows | ForEach-Object { "| $($_.Case) | $($_.BackupTools) | $($_.Baseline) | $($_.Ratio) | $($_.Goal) |" })
+}
+
+function Get-KeptSection([string]$Heading) {
+    <# A section of the existing report (from its heading to the next '## '), for a case not run this time. #>
+    if (-not (Test-Path $ReportPath)) { return @() }
+    $lines = Get-Content $ReportPath
+    $start = [array]::IndexOf($lines, $Heading)
+    if ($start -lt 0) { return @() }
+    $end = $start + 1
+    while ($end -lt $lines.Count -and -not $lines[$end].StartsWith('## ')) { $end++ }
+    $lines[$start..($end - 1)]
+}
+
+$savedEnv = @{ BACKUPTOOLS_PASSPHRASE = $env:BACKUPTOOLS_PASSPHRASE; PGPASSWORD = $env:PGPASSWORD
+               AWS_ACCESS_KEY_ID = $env:AWS_ACCESS_KEY_ID; AWS_SECRET_ACCESS_KEY = $env:AWS_SECRET_ACCESS_KEY; AWS_REGION = $env:AWS_REGION }
+try {
+    Step 'Starting a throwaway PostgreSQL 15 cluster and s3rver'
+    $services = Start-BtServices -StateFile $stateFile -NoS3:('Storage' -notin $Case)
+    $env:BACKUPTOOLS_PASSPHRASE = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(24))
+    $databaseSection = if ('Database' -in $Case) { Invoke-DatabaseCase } else { Get-KeptSection '## Database' }
+    $storageSection = if ('Storage' -in $Case) { Invoke-StorageCase } else { Get-KeptSection '## Storage buckets' }
+
+    $options = @(if ($Scale -ne 70) { "-Scale $Scale" }) + @(if ($PgbenchSeconds -ne 60) { "-PgbenchSeconds $PgbenchSeconds" }) +
+        @(if ($StorageMB -ne 1024) { "-StorageMB $StorageMB" }) + @(if ($Case.Count -lt 2) { "-BenchCase $($Case -join ',')" })
+    $invocation = (@('dotnet pwsh ./build.ps1 Bench') + $options) -join ' '
     $cpu = ((Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -split ':', 2)[1].Trim()
     $md = @(
         '# Benchmarks', '',
-        'Produced by `dotnet pwsh ./build.ps1 Bench' + $(if ($Scale -ne 70) { " -Scale $Scale" } else { '' }) + $(if ($PgbenchSeconds -ne 60) { " -PgbenchSeconds $PgbenchSeconds" } else { '' }) + '` (build/bench.ps1).',
-        'Every figure is measured in the same run, on the same throwaway PostgreSQL 15 cluster; ratios are',
+        "Produced by ``$invocation`` (build/bench.ps1).",
+        'Every figure is measured in the same run, on the same throwaway services; ratios are',
         'against the baseline of that run, because absolute times on a shared machine are noisy.', '',
-        "- Date: $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC; machine: $([Environment]::ProcessorCount) cores ($cpu)",
-        "- Database: pgbench scale $Scale + $mixedRows mixed rows; pg_database_size $(Format-Bytes $dbSize); pg_dump -Fc file $(Format-Bytes $dumpBytes)",
-        '- BackupTools runs in a child `pwsh`; its time is the cmdlet''s own (pwsh start-up and module import excluded, repository unlock included); memory is that process''s peak RSS.', '',
-        '| Case | BackupTools | Baseline | Ratio | Goal |', '|---|---|---|---|---|'
-    ) + ($rows | ForEach-Object { "| $($_.Case) | $($_.BackupTools) | $($_.Baseline) | $($_.Ratio) | $($_.Goal) |" })
+        "- Date: $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC; machine: $([Environment]::ProcessorCount) cores ($cpu)$(if ($Case.Count -lt 2) { "; this run measured: $($Case -join ', ') (the other section is from an earlier run)" })",
+        '- BackupTools runs in a child `pwsh`; its time is the cmdlet''s own (pwsh start-up and module import excluded, repository unlock included); memory is that process''s peak RSS.', ''
+    ) + $databaseSection + @('') + $storageSection
     Set-Content -Path $ReportPath -Value $md
     Write-Host "Wrote $ReportPath"
 }

@@ -1,6 +1,8 @@
 // The harness as a program (build.ps1 and CI use it):
 //   start --state <file> [--no-postgres] [--no-s3]   start the services, write the state file, exit 0 leaving them running
 //   stop --state <file>                               stop them and delete their folders
+//   s3-seed --state <file> --bucket <b> --megabytes <n>       fill a bucket of the state's s3rver (benchmark)
+//   s3-copy --state <file> --source <b> --target <b>          the benchmark's baseline copy; prints JSON with Seconds
 using BackupTools.Testing;
 
 try
@@ -28,8 +30,14 @@ try
             await TestServices.Attach(TestServices.ReadState(stateFile)).StopAsync();
             File.Delete(stateFile);
             return 0;
+        case "s3-seed":
+            Console.WriteLine(await StorageBench.SeedAsync(S3Of(stateFile), Required("--bucket"), int.Parse(Required("--megabytes"), System.Globalization.CultureInfo.InvariantCulture)));
+            return 0;
+        case "s3-copy":
+            Console.WriteLine(await StorageBench.CopyAsync(S3Of(stateFile), Required("--source"), Required("--target")));
+            return 0;
         default:
-            throw new ArgumentException($"Unknown command '{command}'. Usage: start --state <file> [--no-postgres] [--no-s3] | stop --state <file>");
+            throw new ArgumentException($"Unknown command '{command}'. Usage: start --state <file> [--no-postgres] [--no-s3] | stop --state <file> | s3-seed --state <file> --bucket <b> --megabytes <n> | s3-copy --state <file> --source <b> --target <b>");
     }
 }
 catch (Exception e)
@@ -37,6 +45,10 @@ catch (Exception e)
     Console.Error.WriteLine($"BackupTools.Testing: {e.Message}");
     return 1;
 }
+
+S3State S3Of(string stateFile) => TestServices.ReadState(stateFile).S3 ?? throw new ArgumentException("The state file has no s3rver.");
+
+string Required(string name) => Option(name) ?? throw new ArgumentException($"{name} is required.");
 
 string? Option(string name)
 {
