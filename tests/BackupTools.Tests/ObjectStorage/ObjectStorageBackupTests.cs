@@ -169,6 +169,30 @@ public sealed class ObjectStorageBackupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_object_deleted_after_the_listing_is_left_out_with_a_warning()
+    {
+        var source = await _bed.S3.CreateBucketAsync("st-gone");
+        await _bed.PutAsync(source, [new SeedObject("stays", [1]), new SeedObject("goes", [2])]);
+        var repository = await _bed.NewRepositoryAsync();
+        var log = new DeleteAfterListing(() => _bed.Client.DeleteObjectAsync(source, "goes").GetAwaiter().GetResult());
+        var request = new BackupJobRequest { Storage = new StorageBackupRequest { Source = _bed.Endpoint(), Buckets = [source] } };
+
+        var manifest = Assert.Single(await BackupJob.RunAsync([repository], request, null, log)).Manifest!;
+
+        Assert.Equal(["stays"], manifest.Components[0].Files.Select(f => f.Object!.Key));
+        Assert.Contains(manifest.Components[0].Warnings!, w => w.Contains("'goes'") && w.Contains(source));
+    }
+
+    /// <summary>Runs an action when the storage source reports its listing (before any object is read).</summary>
+    private sealed class DeleteAfterListing(Action action) : IBackupLog
+    {
+        public void Write(LogLevel level, string message)
+        {
+            if (message.Contains(" objects (", StringComparison.Ordinal)) action();
+        }
+    }
+
+    [Fact]
     public async Task A_flipped_byte_in_an_objects_chunk_is_reported_by_a_full_check_naming_bucket_and_key()
     {
         var source = await _bed.S3.CreateBucketAsync("st-corrupt");

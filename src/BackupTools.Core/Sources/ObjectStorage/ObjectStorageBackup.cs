@@ -1,3 +1,4 @@
+using Amazon.S3;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Postgres;
 using BackupTools.Core.Repository;
@@ -42,7 +43,7 @@ public static class ObjectStorageBackup
         var previous = request.Full ? null : await PreviousObjects.LoadAsync(session, component.Template, ct).ConfigureAwait(false);
         var transfer = new TransferProgress(progress, $"Backing up storage at {client.Endpoint}", $"{objects.Count:N0} objects", totalBytes);
         var bytes = new AggregateProgress(transfer);
-        var stored = new StoredObject[objects.Count];
+        var stored = new StoredObject?[objects.Count];
         var reused = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallelism), CancellationToken = ct };
         await Parallel.ForEachAsync(Enumerable.Range(0, objects.Count), options, async (i, token) =>
@@ -53,8 +54,17 @@ public static class ObjectStorageBackup
         }).ConfigureAwait(false);
 
         // Added in listing order, so the manifest is the same whatever order the parallel reads finished in.
-        foreach (var item in stored)
-            component.Add(item.Files, f => { f.Format = FileFormat; f.Object = item.Metadata; });
+        for (var i = 0; i < objects.Count; i++)
+        {
+            if (stored[i] is { } item)
+            {
+                component.Add(item.Files, f => { f.Format = FileFormat; f.Object = item.Metadata; });
+                continue;
+            }
+            var warning = $"Object '{objects[i].Key}' in bucket '{objects[i].Bucket}' was deleted while the backup ran; it is not in this backup.";
+            component.AddWarning(warning);
+            log.Write(LogLevel.Warning, warning);
+        }
         log.Write(LogLevel.Verbose,
             $"Storage at {client.Endpoint}: {objects.Count - reused:N0} objects read ({bytes.Total:N0} bytes), {reused:N0} unchanged since the previous backup.");
     }
@@ -98,8 +108,21 @@ public static class ObjectStorageBackup
         return new StoredObject(files, current.Metadata);
     }
 
-    /// <summary>Downloads one object once and stores it in every live destination.</summary>
-    private static Task<StoredObject> ReadObjectAsync(ObjectStorageClient client, ComponentWriter component, ListedObject listed,
+    /// <summary>Downloads one object once and stores it in every live destination; null when it was deleted since the listing.</summary>
+    private static async Task<StoredObject?> ReadObjectAsync(ObjectStorageClient client, ComponentWriter component, ListedObject listed,
+        IProgress<long> progress, CancellationToken ct)
+    {
+        try
+        {
+            return await ReadListedObjectAsync(client, component, listed, progress, ct).ConfigureAwait(false);
+        }
+        catch (BackupToolsException e) when (e.Kind == BackupErrorKind.NotFound && e.InnerException is AmazonS3Exception { ErrorCode: "NoSuchKey" })
+        {
+            return null;
+        }
+    }
+
+    private static Task<StoredObject> ReadListedObjectAsync(ObjectStorageClient client, ComponentWriter component, ListedObject listed,
         IProgress<long> progress, CancellationToken ct)
         => client.ReadAsync(listed.Bucket, listed.Key, async (response, token) =>
         {
