@@ -163,12 +163,15 @@ function Invoke-StorageCase {
     Step 'New-Backup -Storage again over the unchanged bucket (incremental)'
     $again = Invoke-ModuleChild $command
     if ($again.Result.Size -ne 0) { throw "The incremental run read $($again.Result.Size) bytes of an unchanged bucket." }
+    Step 'Get-Backup -Latest (what opening the repository costs: key derivation, manifests)'
+    $open = Invoke-ModuleChild "Get-Backup -Repository '$repo' -Endpoint '$($s3.Endpoint)' -Latest | Select-Object Id"
 
     $rows = @(
         [pscustomobject]@{ Case = 'Storage backup throughput'; BackupTools = ('{0:N1} MB/s ({1:N2} s)' -f ($seed.Bytes / 1MB / $full.Seconds), $full.Seconds); Baseline = ('{0:N1} MB/s ({1:N2} s, GET-then-PUT copy)' -f ($seed.Bytes / 1MB / $copy.Seconds), $copy.Seconds); Ratio = ('{0:N2}x' -f ($copy.Seconds / $full.Seconds)); Goal = '>= 0.90x' }
         [pscustomobject]@{ Case = 'Incremental, unchanged bucket'; BackupTools = ('{0:N2} s' -f $again.Seconds); Baseline = ('{0:N2} s (the full run)' -f $full.Seconds); Ratio = ('{0:P1}' -f ($again.Seconds / $full.Seconds)); Goal = '< 10%' }
+        [pscustomobject]@{ Case = 'Incremental beyond opening the repository'; BackupTools = ('{0:N2} s' -f ($again.Seconds - $open.Seconds)); Baseline = ('{0:N2} s (the full run; Get-Backup -Latest took {1:N2} s)' -f $full.Seconds, $open.Seconds); Ratio = ('{0:P1}' -f (($again.Seconds - $open.Seconds) / $full.Seconds)); Goal = '(information)' }
         [pscustomobject]@{ Case = 'Stored size'; BackupTools = (Format-Bytes $full.Result.Added); Baseline = ('{0} (the objects)' -f (Format-Bytes $seed.Bytes)); Ratio = ('{0:N2}x' -f ($full.Result.Added / $seed.Bytes)); Goal = '' }
-        [pscustomobject]@{ Case = 'Peak memory, backup process'; BackupTools = (Format-Bytes $full.PeakBytes); Baseline = ('{0} (same pwsh after Import-Module)' -f (Format-Bytes $full.BaselinePeakBytes)); Ratio = ('+{0}' -f (Format-Bytes ($full.PeakBytes - $full.BaselinePeakBytes))); Goal = '< 300 MB' }
+        [pscustomobject]@{ Case = 'Peak memory, backup process'; BackupTools = (Format-Bytes $full.PeakBytes); Baseline = ('{0} (same pwsh after Import-Module)' -f (Format-Bytes $full.BaselinePeakBytes)); Ratio = ('+{0}' -f (Format-Bytes ($full.PeakBytes - $full.BaselinePeakBytes))); Goal = '(information)' }
     )
     $rows | Format-Table -AutoSize | Out-Host
     @(
