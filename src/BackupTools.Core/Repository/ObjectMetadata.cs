@@ -16,9 +16,13 @@ public sealed class ObjectMetadata
     [JsonPropertyName("etag")] public string ETag { get; set; } = "";
     /// <summary>When the source last changed the object.</summary>
     [JsonPropertyName("lastModified")] public DateTimeOffset? LastModified { get; set; }
+    /// <summary>Content-Type, as the source answered it.</summary>
     [JsonPropertyName("contentType"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ContentType { get; set; }
+    /// <summary>Cache-Control, if set.</summary>
     [JsonPropertyName("cacheControl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? CacheControl { get; set; }
+    /// <summary>Content-Disposition, if set.</summary>
     [JsonPropertyName("contentDisposition"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ContentDisposition { get; set; }
+    /// <summary>Content-Encoding, if set.</summary>
     [JsonPropertyName("contentEncoding"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ContentEncoding { get; set; }
     /// <summary>User metadata (x-amz-meta-*), names lower-case and without the prefix.</summary>
     [JsonPropertyName("metadata"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, string>? Metadata { get; set; }
