@@ -15,8 +15,11 @@ public sealed partial class BackupRepository
     /// Stores one stream: content-defined chunks, each keyed-hashed, zstd-compressed, AES-256-GCM sealed and
     /// uploaded with bounded parallelism; chunks already in the repository are not uploaded again.
     /// Memory stays bounded whatever the stream length. <paramref name="progress"/> receives plaintext bytes read so far.
+    /// <paramref name="expectedSize"/> (e.g. a listed object's size) lets a small stream use a read buffer of its size
+    /// instead of twice the largest chunk; the chunks are the same (a wrong hint still stores the stream correctly).
     /// </summary>
-    public async Task<FileEntry> WriteStreamAsync(string name, Stream source, WriteStats stats, IProgress<long>? progress = null, CancellationToken ct = default)
+    public async Task<FileEntry> WriteStreamAsync(string name, Stream source, WriteStats stats, IProgress<long>? progress = null, CancellationToken ct = default,
+        long? expectedSize = null)
     {
         await EnsureKnownChunksAsync(ct).ConfigureAwait(false);
         var file = new FileEntry { Name = name };
@@ -29,7 +32,7 @@ public sealed partial class BackupRepository
         var tasks = new List<Task>(workers);
         try
         {
-            await CutStreamAsync(source, file, channel.Writer, stats, progress, failed.Token).ConfigureAwait(false);
+            await CutStreamAsync(source, file, channel.Writer, stats, progress, expectedSize, failed.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -61,11 +64,13 @@ public sealed partial class BackupRepository
     }
 
     /// <summary>Reads the source into a large pooled buffer, cuts chunks, hashes the whole stream and queues chunks in order.</summary>
-    private async Task CutStreamAsync(Stream source, FileEntry file, ChannelWriter<PendingChunk> output, WriteStats stats, IProgress<long>? progress, CancellationToken ct)
+    private async Task CutStreamAsync(Stream source, FileEntry file, ChannelWriter<PendingChunk> output, WriteStats stats, IProgress<long>? progress,
+        long? expectedSize, CancellationToken ct)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var max = _chunker.MaxSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(2 * max);
+        // One byte more than the expected size, so the end of the stream is seen in the first fill.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * max, (expectedSize ?? long.MaxValue - 1) + 1));
         try
         {
             int start = 0, end = 0;
