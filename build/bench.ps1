@@ -177,7 +177,8 @@ function Invoke-StorageCase {
     @(
         '## Storage buckets', '',
         ("- Bucket on s3rver: {0:N0} objects, {1} (3 multipart objects of {2} each; the rest 16-512 KB; half random, half text); repository on the same s3rver" -f $seed.Objects, (Format-Bytes $seed.Bytes), (Format-Bytes ([long]($seed.Bytes * 0.6 / 3)))),
-        '- Baseline: every object GET then PUT into another bucket, 8 at a time, through the engine''s own S3 client (same SDK settings, same multipart writer), in the harness process.', '',
+        '- Baseline: every object GET then PUT into another bucket, 8 at a time, through the engine''s own S3 client (same SDK settings, same multipart writer), in the harness process.',
+        ("- The BackupTools times include opening the repository (Argon2id key derivation and the manifests: {0:N2} s for Get-Backup -Latest), which the baseline does not pay." -f $open.Seconds), '',
         '| Case | BackupTools | Baseline | Ratio | Goal |', '|---|---|---|---|---|'
     ) + ($rows | ForEach-Object { "| $($_.Case) | $($_.BackupTools) | $($_.Baseline) | $($_.Ratio) | $($_.Goal) |" })
 }
