@@ -214,7 +214,8 @@ internal sealed class ObjectStorageClient : IDisposable
             }
         }, ct);
 
-    private BackupToolsException? Permanent(AmazonS3Exception e, string? bucket, string? key)
+    /// <summary>The engine error for an S3 error that retrying will not fix; null for a transient one (5xx, throttling, timeout).</summary>
+    internal BackupToolsException? Permanent(AmazonS3Exception e, string? bucket, string? key)
     {
         if (e.ErrorCode == "NoSuchBucket" || (e.StatusCode == HttpStatusCode.NotFound && key is null))
             return new(BackupErrorKind.NotFound, $"Bucket '{bucket}' does not exist at {Endpoint}.", bucket, e);
@@ -225,7 +226,13 @@ internal sealed class ObjectStorageClient : IDisposable
         if (e.StatusCode == HttpStatusCode.Forbidden)
             return new(BackupErrorKind.PermissionDenied,
                 $"Access to {(bucket is null ? "the bucket list" : $"bucket '{bucket}'")} at {Endpoint} was denied ({e.ErrorCode}).", bucket ?? Endpoint, e);
-        return null;
+        if ((int)e.StatusCode is >= 400 and < 500 and not (408 or 429))
+        {
+            var what = key is not null ? $"object '{key}' in bucket '{bucket}'" : bucket is not null ? $"bucket '{bucket}'" : "the request";
+            return new(e.StatusCode == HttpStatusCode.BadRequest ? BackupErrorKind.InvalidArgument : BackupErrorKind.InvalidOperation,
+                $"{Endpoint} refused {what}: {e.ErrorCode} {e.Message}", key is not null ? $"{bucket}/{key}" : bucket ?? Endpoint, e);
+        }
+        return null; // 5xx, throttling, timeouts: retried
     }
 
     private static string Unquote(string? etag) => (etag ?? "").Trim('"');
