@@ -32,6 +32,23 @@ public sealed class RetentionPolicy
     /// <summary>The time zone whose calendar the hourly, daily, weekly, monthly and yearly buckets follow.</summary>
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
 
+    /// <summary>
+    /// The time zone with this IANA or Windows id ("Europe/Berlin", "W. Europe Standard Time"); the machine's local
+    /// zone when <paramref name="id"/> is null or empty. InvalidArgument naming the id when it is unknown.
+    /// </summary>
+    public static TimeZoneInfo FindTimeZone(string? id)
+    {
+        if (string.IsNullOrEmpty(id)) return TimeZoneInfo.Local;
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            throw new BackupToolsException(BackupErrorKind.InvalidArgument, $"'{id}' is not a known time zone (use an IANA id such as Europe/Berlin).", id, e);
+        }
+    }
+
     /// <summary>True when no rule keeps anything.</summary>
     public bool IsEmpty => KeepLast == 0 && KeepHourly == 0 && KeepDaily == 0 && KeepWeekly == 0 && KeepMonthly == 0
                            && KeepYearly == 0 && KeepWithin is null;
