@@ -71,6 +71,8 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
         var checks = await repository.VerifyAsync(manifest, level, progress, ct).ConfigureAwait(false);
         var record = OutputMapper.ToRecord(level, checks);
         manifest.Verifications.Add(record);
+        // Kept in the manifest: retention never removes the newest backup whose latest verification passed.
+        await repository.SaveManifestAsync(manifest, ct).ConfigureAwait(false);
         foreach (var error in record.Errors) log.Write(Core.LogLevel.Warning, $"Verification of {manifest.Id} failed: {error}");
         return manifest;
     }
