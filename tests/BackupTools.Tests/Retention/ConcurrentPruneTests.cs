@@ -34,7 +34,7 @@ public sealed class ConcurrentPruneTests(PostgresFixture fixture)
 
         var busy = await Assert.ThrowsAsync<BackupToolsException>(() => pruner.PruneAsync(new PruneOptions { GracePeriod = TimeSpan.Zero }));
         Assert.Equal(BackupErrorKind.ResourceBusy, busy.Kind);
-        Assert.Contains("logical backup", busy.Message);
+        Assert.Contains("a shared lock", busy.Message);
         Assert.Equal(before.Keys.Order(), (await kit.ObjectsAsync("data/")).Keys.Order());
 
         held.Release();
