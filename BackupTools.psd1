@@ -17,6 +17,7 @@
         'Get-Backup'
         'Test-Backup'
         'Restore-Backup'
+        'Remove-ExpiredBackup'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
