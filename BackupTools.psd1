@@ -18,6 +18,7 @@
         'Test-Backup'
         'Restore-Backup'
         'Remove-ExpiredBackup'
+        'Invoke-DisasterRecovery'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
