@@ -240,3 +240,44 @@ public sealed class ConfigFilesTests : IDisposable
         Assert.Empty(await repository.ListManifestsAsync());
     }
 }
+
+/// <summary>Roots that are single files or links, and one backup written to two repositories.</summary>
+public sealed class ConfigRootsTests : IDisposable
+{
+    private readonly ConfigSample _sample = new();
+    private readonly TempRepository _first = new();
+    private readonly TempRepository _second = new();
+
+    public void Dispose()
+    {
+        _first.Dispose();
+        _second.Dispose();
+        _sample.Dispose();
+    }
+
+    [Fact]
+    public async Task A_file_a_folder_and_a_link_given_as_paths_come_back_as_roots_in_every_repository()
+    {
+        using var first = await _first.CreateAsync();
+        using var second = await _second.CreateAsync();
+        var paths = new[]
+        {
+            Path.Combine(_sample.Docker, ".env"),
+            Path.Combine(_sample.Docker, "volumes", "api"),
+            Path.Combine(_sample.Docker, "kong-link.yml"), // a link given literally is recorded as that link
+        };
+        var outcomes = await BackupJob.RunAsync(new[] { first, second }, new BackupJobRequest { ConfigPaths = paths }, null, NullBackupLog.Instance);
+
+        Assert.All(outcomes, o => Assert.True(o.Success));
+        var names = outcomes.Select(o => o.Manifest!.Components.Single().Files.Select(f => $"{f.Name} {f.Fs!.Type}").ToList()).ToList();
+        Assert.Equal(new[] { ".env file", "api directory", "api/kong.yml file", "kong-link.yml symlink" }, names[0]);
+        Assert.Equal(names[0], names[1]);
+
+        var destination = _sample.NewPath("roots");
+        await ConfigRestore.RunAsync(second, outcomes[1].Manifest!, new ConfigRestoreRequest { Destination = destination }, null, NullBackupLog.Instance);
+        Assert.Equal(File.ReadAllBytes(paths[0]), File.ReadAllBytes(Path.Combine(destination, ".env")));
+        Assert.Equal(ConfigSample.Listing(paths[1]), ConfigSample.Listing(Path.Combine(destination, "api")));
+        // Restored verbatim: inside the destination it dangles, but it points nowhere outside.
+        Assert.Equal("volumes/api/kong.yml", new FileInfo(Path.Combine(destination, "kong-link.yml")).LinkTarget);
+    }
+}

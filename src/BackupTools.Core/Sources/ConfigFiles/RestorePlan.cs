@@ -37,10 +37,9 @@ internal static class RestorePlan
         foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
         {
             var segments = ConfigPathRules.SplitEntryName(entry.Name);
-            var fs = entry.Fs is { IsFile: true } or { IsDirectory: true } or { IsSymlink: true } && seen.Add(entry.Name)
-                ? entry.Fs
-                : throw new BackupToolsException(BackupErrorKind.Corrupt,
-                    $"The backup's configuration entry '{entry.Name}' is listed twice or has no known file type; the restore is refused.", entry.Name);
+            var fs = KnownType(entry);
+            if (!seen.Add(entry.Name))
+                throw new BackupToolsException(BackupErrorKind.Corrupt, $"The backup lists the configuration entry '{entry.Name}' twice; the restore is refused.", entry.Name);
             if (fs.IsSymlink && !ConfigPathRules.LinkStaysInside(entry.Name, fs.LinkTarget ?? ""))
                 throw new BackupToolsException(BackupErrorKind.PermissionDenied,
                     $"The backup's symbolic link '{entry.Name}' points to '{fs.LinkTarget}', outside the destination folder; the restore is refused " +
@@ -79,6 +78,12 @@ internal static class RestorePlan
                     $"'{path}' at the destination is a symbolic link; restoring '{entryName}' would write through it, so the restore is refused.", path);
         }
     }
+
+    /// <summary>The entry's file-system metadata; Corrupt when it has none or an unknown type.</summary>
+    private static FileSystemMetadata KnownType(FileEntry entry) => entry.Fs is { IsFile: true } or { IsDirectory: true } or { IsSymlink: true }
+        ? entry.Fs
+        : throw new BackupToolsException(BackupErrorKind.Corrupt,
+            $"The backup's configuration entry '{entry.Name}' has no known file type ({entry.Fs?.Type ?? "none"}); the restore is refused.", entry.Name);
 
     /// <summary>What to do with an entry given what is at its place; null when that is a conflict.</summary>
     private static RestoreAction? Decide(FileSystemMetadata fs, string target, Existing existing, bool force)
