@@ -116,6 +116,10 @@ public sealed class ConfigFilesTests : IDisposable
 
         await Assert.ThrowsAsync<BackupToolsException>(() => RestoreAsync(repository, manifest, destination));
         Assert.Empty(Directory.GetFileSystemEntries(destination)); // no temporary file, no folder, no link
+
+        var created = Path.Combine(_sample.NewPath("new-parent"), "destination");
+        await Assert.ThrowsAsync<BackupToolsException>(() => RestoreAsync(repository, manifest, created));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(created)), "the folders the failed restore created are removed");
     }
 
     public static TheoryData<string, string?, BackupErrorKind> CraftedEntries => new()

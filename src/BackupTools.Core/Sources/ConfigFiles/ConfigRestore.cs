@@ -45,10 +45,10 @@ public static class ConfigRestore
     private static async Task WriteAsync(BackupRepository repository, Manifest manifest, string root, IReadOnlyList<RestoreStep> steps, bool force,
         ConfigRestoreOutcome outcome, IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct)
     {
-        Directory.CreateDirectory(root);
         var staged = new Staging();
         try
         {
+            staged.CreateDirectory(root);
             CreateDirectories(root, steps, staged);
             var transfer = new TransferProgress(progress, $"Restoring configuration of backup {manifest.Id}", root, steps.Sum(s => s.Entry.Size));
             foreach (var step in steps.Where(s => s.Fs.IsFile))
