@@ -113,6 +113,17 @@ Describe 'Configuration files' {
         $failure[0].TargetObject | Should -Be $missing
         @(Get-Backup -Repository $repo).Count | Should -Be $before
     }
+    It '-Component Config without -ConfigDestination is InvalidArgument naming the parameter' {
+        $backup | Restore-Backup -Component Config -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable failure | Should -BeNullOrEmpty
+        $failure[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $failure[0].TargetObject | Should -Be 'ConfigDestination'
+    }
+    It 'a backup without a config component is ObjectNotFound for -Component Config' -Skip:$noServices {
+        $dbOnly = New-Backup -Repository $repo -Database (Get-TestConnectionString postgres -WithPassword) -NoRoles
+        $dbOnly | Restore-Backup -Component Config -ConfigDestination (Join-Path $TestDrive 'none') -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $failure[0].ToString() | Should -Match $dbOnly.Id
+    }
     It 'New-Backup without any source is InvalidArgument' {
         New-Backup -Repository $repo -ErrorAction SilentlyContinue -ErrorVariable failure | Should -BeNullOrEmpty
         $failure[0].CategoryInfo.Category | Should -Be 'InvalidArgument'

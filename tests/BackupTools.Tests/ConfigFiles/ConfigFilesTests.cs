@@ -110,7 +110,10 @@ public sealed class ConfigFilesTests : IDisposable
         var (repository, manifest) = await BackupAsync(_sample.Docker);
         using var _ = repository;
         var binary = manifest.Components[0].Files.Single(f => f.Name == "docker/certs/server.bin");
-        File.Delete(_folder.PathOfChunk(binary.Chunks[^1].Id));
+        var missing = binary.Chunks[^1].Id;
+        File.Delete(_folder.PathOfChunk(missing));
+        var quick = Assert.Single(await repository.VerifyAsync(manifest, VerifyLevel.Quick));
+        Assert.Contains(quick.Errors, e => e.Contains(missing) && e.Contains("docker/certs/server.bin"));
         var destination = _sample.NewPath("rollback");
         Directory.CreateDirectory(destination);
 

@@ -99,7 +99,8 @@ public static class ConfigRestore
         RestorePlan.CheckNoLinkOnTheWay(root, segments, step.Entry.Name);
         var folder = Path.GetDirectoryName(step.TargetPath)!;
         if (!Directory.Exists(folder)) staged.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{segments[^1]}.bt-{Guid.NewGuid():N}.tmp");
+        // A short stem keeps the temporary name within the file system's name length limit.
+        var temp = Path.Combine(folder, $".{segments[^1][..Math.Min(segments[^1].Length, 64)]}.bt-{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         staged.AddFile(temp, step.TargetPath);
