@@ -22,7 +22,7 @@ public sealed class BackupJobRequest
     internal string Describe()
     {
         var parts = new List<string>();
-        if (Database is not null) parts.Add(Postgres.PgConnectionInfo.Parse(Database.ConnectionString).Description);
+        if (Database is not null) parts.Add(Database.ResolveSource().Description);
         if (ConfigPaths.Count > 0) parts.Add("configuration " + string.Join(", ", ConfigPaths));
         return "backup of " + (parts.Count == 0 ? "nothing" : string.Join(", ", parts));
     }

@@ -42,7 +42,7 @@ public static class ConfigRestore
     }
 
     /// <summary>Phases 2 and 3: stage every file (rolled back on failure), then rename, link and set folder metadata.</summary>
-    private static async Task WriteAsync(BackupRepository repository, Manifest manifest, string root, IReadOnlyList<RestoreStep> steps, bool force,
+    private static async Task WriteAsync(BackupRepository repository, Manifest manifest, string root, IReadOnlyList<PlannedEntry> steps, bool force,
         ConfigRestoreOutcome outcome, IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct)
     {
         var staged = new Staging();
@@ -82,18 +82,18 @@ public static class ConfigRestore
         return selected;
     }
 
-    private static void CreateDirectories(string root, IReadOnlyList<RestoreStep> steps, Staging staged)
+    private static void CreateDirectories(string root, IReadOnlyList<PlannedEntry> steps, Staging staged)
     {
-        foreach (var step in steps.Where(s => s.Fs.IsDirectory && s.Action != RestoreAction.Merge))
+        foreach (var step in steps.Where(s => s.Fs.IsDirectory && s.Action != PlannedAction.Merge))
         {
             RestorePlan.CheckNoLinkOnTheWay(root, ConfigPathRules.SplitEntryName(step.Entry.Name), step.Entry.Name);
-            if (step.Action == RestoreAction.Replace) File.Delete(step.TargetPath); // a file or link, never followed
+            if (step.Action == PlannedAction.Replace) File.Delete(step.TargetPath); // a file or link, never followed
             staged.CreateDirectory(step.TargetPath);
         }
     }
 
     /// <summary>Reads one file back into a private temporary file beside its place, with the backup's mode and time.</summary>
-    private static async Task StageFileAsync(BackupRepository repository, string root, RestoreStep step, Staging staged, CancellationToken ct)
+    private static async Task StageFileAsync(BackupRepository repository, string root, PlannedEntry step, Staging staged, CancellationToken ct)
     {
         var segments = ConfigPathRules.SplitEntryName(step.Entry.Name);
         RestorePlan.CheckNoLinkOnTheWay(root, segments, step.Entry.Name);
@@ -110,13 +110,13 @@ public static class ConfigRestore
     }
 
     /// <summary>Creates the backup's links (each checked by <see cref="RestorePlan"/> to stay inside); returns how many.</summary>
-    private static int CreateLinks(string root, IReadOnlyList<RestoreStep> steps)
+    private static int CreateLinks(string root, IReadOnlyList<PlannedEntry> steps)
     {
         var count = 0;
         foreach (var step in steps.Where(s => s.Fs.IsSymlink))
         {
             RestorePlan.CheckNoLinkOnTheWay(root, ConfigPathRules.SplitEntryName(step.Entry.Name), step.Entry.Name);
-            if (step.Action == RestoreAction.Replace) File.Delete(step.TargetPath);
+            if (step.Action == PlannedAction.Replace) File.Delete(step.TargetPath);
             File.CreateSymbolicLink(step.TargetPath, step.Fs.LinkTarget!);
             count++;
         }
@@ -124,9 +124,9 @@ public static class ConfigRestore
     }
 
     /// <summary>Gives folders the backup's mode and time, deepest first (writing into a folder changes its time). Existing folders only with Force.</summary>
-    private static int ApplyDirectoryMetadata(IReadOnlyList<RestoreStep> steps, bool force)
+    private static int ApplyDirectoryMetadata(IReadOnlyList<PlannedEntry> steps, bool force)
     {
-        var folders = steps.Where(s => s.Fs.IsDirectory && (force || s.Action != RestoreAction.Merge)).Reverse().ToList();
+        var folders = steps.Where(s => s.Fs.IsDirectory && (force || s.Action != PlannedAction.Merge)).Reverse().ToList();
         foreach (var step in folders) ApplyMetadata(step.TargetPath, step.Fs);
         return folders.Count;
     }

@@ -3,7 +3,7 @@ using BackupTools.Core.Repository;
 namespace BackupTools.Core.Sources.ConfigFiles;
 
 /// <summary>What a restore does with one entry at its place under the destination.</summary>
-internal enum RestoreAction
+internal enum PlannedAction
 {
     /// <summary>Nothing is there: create it.</summary>
     Create,
@@ -14,7 +14,7 @@ internal enum RestoreAction
 }
 
 /// <summary>One entry of the backup and where and how it lands.</summary>
-internal sealed record RestoreStep(FileEntry Entry, FileSystemMetadata Fs, string TargetPath, RestoreAction Action);
+internal sealed record PlannedEntry(FileEntry Entry, FileSystemMetadata Fs, string TargetPath, PlannedAction Action);
 
 /// <summary>
 /// The all-or-nothing check of a configuration restore, before anything is written: every entry name is safe
@@ -29,9 +29,9 @@ internal static class RestorePlan
     private enum Existing { None, File, Directory, Link }
 
     /// <summary>Checks every entry against the destination <paramref name="root"/>; throws on the first unsafe entry or on any conflict.</summary>
-    public static IReadOnlyList<RestoreStep> Build(string root, IEnumerable<FileEntry> entries, bool force)
+    public static IReadOnlyList<PlannedEntry> Build(string root, IEnumerable<FileEntry> entries, bool force)
     {
-        var steps = new List<RestoreStep>();
+        var steps = new List<PlannedEntry>();
         var conflicts = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
@@ -48,7 +48,7 @@ internal static class RestorePlan
             CheckNoLinkOnTheWay(root, segments, entry.Name);
             var action = Decide(fs, target, Probe(target), force);
             if (action is null) conflicts.Add(target);
-            else steps.Add(new RestoreStep(entry, fs, target, action.Value));
+            else steps.Add(new PlannedEntry(entry, fs, target, action.Value));
         }
         if (conflicts.Count > 0)
         {
@@ -86,19 +86,19 @@ internal static class RestorePlan
             $"The backup's configuration entry '{entry.Name}' has no known file type ({entry.Fs?.Type ?? "none"}); the restore is refused.", entry.Name);
 
     /// <summary>What to do with an entry given what is at its place; null when that is a conflict.</summary>
-    private static RestoreAction? Decide(FileSystemMetadata fs, string target, Existing existing, bool force)
+    private static PlannedAction? Decide(FileSystemMetadata fs, string target, Existing existing, bool force)
     {
         switch (existing)
         {
             case Existing.None:
-                return RestoreAction.Create;
+                return PlannedAction.Create;
             case Existing.Directory when fs.IsDirectory:
-                return RestoreAction.Merge;
+                return PlannedAction.Merge;
             case Existing.Directory:
                 throw new BackupToolsException(BackupErrorKind.InvalidOperation,
                     $"'{target}' is a folder at the destination and the backup holds a {fs.Type} there; remove the folder first.", target);
             default:
-                return force ? RestoreAction.Replace : null;
+                return force ? PlannedAction.Replace : null;
         }
     }
 
