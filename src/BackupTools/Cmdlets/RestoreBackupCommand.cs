@@ -64,7 +64,7 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     [Parameter]
     public SwitchParameter NoRoles { get; set; }
 
-    /// <summary>Do not back up the database about to be overwritten first (by default a restore point tagged restore-point is taken).</summary>
+    /// <summary>Do not back up the database (or, with -Force, the configuration files) about to be overwritten first (by default a restore point tagged restore-point is taken).</summary>
     [Parameter]
     public SwitchParameter NoRestorePoint { get; set; }
 
@@ -138,6 +138,7 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
             Destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigDestination),
             Force = Force,
             Paths = Path,
+            TakeRestorePoint = !NoRestorePoint,
         };
         var action = $"Restore the configuration files of backup {id} under {request.Destination}" + (Force ? ", replacing existing files" : "");
         if (!ShouldProcess(action, action + "?", "Restore-Backup")) return;

@@ -74,6 +74,7 @@ internal static class OutputMapper
         Target = outcome.Destination,
         BytesRestored = outcome.BytesRestored,
         Duration = outcome.Duration,
+        RestorePointId = outcome.RestorePointId,
     };
 
     /// <summary>A restore drill as the database's <see cref="BackupTestResult"/>.</summary>

@@ -195,8 +195,17 @@ public sealed class ConfigFilesTests : IDisposable
         Assert.Equal("changed by hand", File.ReadAllText(env));
         Assert.False(File.Exists(compose)); // all or nothing: the missing file did not come back either
 
-        await RestoreAsync(repository, manifest, destination, force: true);
+        var forced = await RestoreAsync(repository, manifest, destination, force: true);
         Assert.Equal(ConfigSample.Listing(_sample.Docker), ConfigSample.Listing(Path.Combine(destination, "docker")));
+
+        // The restore point holds the destination's "docker" root as it was: restoring it elsewhere gives the hand edit back.
+        var restorePoint = await repository.LoadManifestAsync(Assert.IsType<string>(forced.RestorePointId));
+        Assert.Equal(new[] { LogicalRestore.RestorePointTag }, restorePoint.Tags);
+        var undone = _sample.NewPath("undone");
+        var again = await RestoreAsync(repository, restorePoint, undone);
+        Assert.Null(again.RestorePointId); // nothing replaced, nothing to keep
+        Assert.Equal("changed by hand", File.ReadAllText(Path.Combine(undone, "docker", ".env")));
+        Assert.False(File.Exists(Path.Combine(undone, "docker", "docker-compose.yml")));
     }
 
     [Fact]

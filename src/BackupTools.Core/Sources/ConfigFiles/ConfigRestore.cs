@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BackupTools.Core.Operations;
 using BackupTools.Core.Postgres;
 using BackupTools.Core.Repository;
 
@@ -27,6 +28,7 @@ public static class ConfigRestore
             throw new BackupToolsException(BackupErrorKind.InvalidArgument, $"The configuration destination '{root}' is a file, not a folder.", root);
         var steps = RestorePlan.Build(root, Select(component.Files, request.Paths), request.Force);
         var outcome = new ConfigRestoreOutcome { Destination = root };
+        if (request.TakeRestorePoint) outcome.RestorePointId = await TakeRestorePointAsync(repository, root, steps, log, ct).ConfigureAwait(false);
         try
         {
             await WriteAsync(repository, manifest, root, steps, request.Force, outcome, progress, log, ct).ConfigureAwait(false);
@@ -67,6 +69,24 @@ public static class ConfigRestore
         outcome.Files = staged.FileCount;
         outcome.Symlinks = CreateLinks(root, steps);
         outcome.Directories = ApplyDirectoryMetadata(steps, force);
+    }
+
+    /// <summary>
+    /// Backs up every destination root (a folder or file named like a root of the backup) that holds something about to
+    /// be replaced, tagged restore-point; its roots keep their names, so it restores to the same destination. Null when
+    /// nothing is replaced.
+    /// </summary>
+    private static async Task<string?> TakeRestorePointAsync(BackupRepository repository, string root, IReadOnlyList<PlannedEntry> steps,
+        IBackupLog log, CancellationToken ct)
+    {
+        var touched = steps.Where(s => s.Action == PlannedAction.Replace)
+            .Select(s => Path.Combine(root, s.Entry.Name.Split('/')[0])).Distinct(StringComparer.Ordinal).ToList();
+        if (touched.Count == 0) return null;
+        var job = new BackupJobRequest { ConfigPaths = touched, Tags = new[] { LogicalRestore.RestorePointTag } };
+        var outcomes = await BackupJob.RunAsync(new[] { repository }, job, null, log, ct).ConfigureAwait(false);
+        var id = outcomes[0].Manifest!.Id;
+        log.Write(LogLevel.Information, $"Restore point {id} holds {string.Join(", ", touched)} as they were before the restore.");
+        return id;
     }
 
     /// <summary>The entries named by <paramref name="paths"/> (each with what is below it) and the folders above them; all when none is given.</summary>

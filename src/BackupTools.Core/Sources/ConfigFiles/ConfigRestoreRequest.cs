@@ -10,6 +10,12 @@ public sealed class ConfigRestoreRequest
     public bool Force { get; init; }
 
     /// <summary>
+    /// Before replacing anything (Force), back up each destination root that holds something to be replaced into the
+    /// same repository, tagged restore-point, so restoring that backup to the same destination undoes the restore.
+    /// </summary>
+    public bool TakeRestorePoint { get; init; } = true;
+
+    /// <summary>
     /// Only these entries and what is below them, as entry names ("api/kong.yml", "api"); empty = everything.
     /// The folders above a selected entry come back too.
     /// </summary>
@@ -29,6 +35,8 @@ public sealed class ConfigRestoreOutcome
     public int Symlinks { get; set; }
     /// <summary>Bytes of file content written.</summary>
     public long BytesRestored { get; set; }
+    /// <summary>The backup taken of the destination roots just before files in them were replaced, if any.</summary>
+    public string? RestorePointId { get; set; }
     /// <summary>How long the restore took.</summary>
     public TimeSpan Duration { get; set; }
 }
