@@ -83,8 +83,11 @@ Describe 'Configuration files' {
         $failure[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
         $failure[0].ToString() | Should -Match ([regex]::Escape($env))
         Get-Content -LiteralPath $env | Should -Be 'edited'
-        $backup | Restore-Backup -Component Config -ConfigDestination $destination -Force -Confirm:$false | Out-Null
+        $forced = $backup | Restore-Backup -Component Config -ConfigDestination $destination -Force -Confirm:$false
         Get-Content -LiteralPath $env | Should -Contain $secret
+        # What -Force replaced is kept in a restore point.
+        $forced.RestorePointId | Should -Not -BeNullOrEmpty
+        (Get-Backup -Repository $repo -Tag restore-point).Id | Should -Contain $forced.RestorePointId
     }
     It 'a folder at the destination that links outside is refused with PermissionDenied and nothing is written' {
         $outside = Join-Path $TestDrive 'outside'
