@@ -34,4 +34,6 @@ public enum BackupComponent
 {
     /// <summary>The PostgreSQL database.</summary>
     Database,
+    /// <summary>The configuration files and folders (New-Backup -ConfigPath).</summary>
+    Config,
 }
