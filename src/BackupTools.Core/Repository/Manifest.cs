@@ -67,6 +67,8 @@ public sealed class FileEntry
     [JsonPropertyName("chunks")] public List<ChunkRef> Chunks { get; set; } = new();
     /// <summary>For a storage-bucket object: its bucket, key, ETag and headers (null for other files).</summary>
     [JsonPropertyName("object"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ObjectMetadata? Object { get; set; }
+    /// <summary>For a configuration entry: file type, mode, times, link target (see <see cref="FileSystemMetadata"/>); else null.</summary>
+    [JsonPropertyName("fs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public FileSystemMetadata? Fs { get; set; }
 }
 
 /// <summary>A chunk of a file: its id (keyed hash of the plaintext), plaintext length and stored (sealed) length.</summary>

@@ -8,8 +8,8 @@ using BackupTools.Infrastructure;
 namespace BackupTools.Cmdlets;
 
 /// <summary>
-/// New-Backup: takes one backup of a database and/or the storage buckets of an S3-compatible endpoint into one or
-/// more repositories at once (database first, then storage).
+/// New-Backup: takes one backup of a database, the storage buckets of an S3-compatible endpoint and/or configuration
+/// files into one or more repositories at once (database first, then storage, then configuration).
 /// </summary>
 [Cmdlet(VerbsCommon.New, "Backup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BackupInfo))]
@@ -49,6 +49,11 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     [Parameter]
     public SwitchParameter Full { get; set; }
 
+    /// <summary>Configuration files and folders (env files, kong.yml, compose files, certificates): walked without following links, taken after the database.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] ConfigPath { get; set; } = [];
+
     /// <summary>How the database is read; Logical (pg_dump) for now.</summary>
     [Parameter]
     public BackupMethod Method { get; set; } = BackupMethod.Logical;
@@ -72,11 +77,8 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var sources = new List<string>();
-        if (Database is not null) sources.Add(DatabaseTarget.FromConnectionString(Database).ToString());
-        if (Storage is not null) sources.Add($"the buckets at {Storage}");
-        if (sources.Count == 0)
-            ThrowError(BackupErrorKind.InvalidArgument, "Nothing to back up: give -Database, -Storage or both.", null);
+        if (!DescribeSources().Any())
+            ThrowError(BackupErrorKind.InvalidArgument, "Nothing to back up: give -Database, -Storage or -ConfigPath.", null);
         if (Storage is null && (Bucket.Length > 0 || StorageCredential is not null || StorageRegion is not null || Full))
             ThrowError(BackupErrorKind.InvalidArgument, "-Bucket, -StorageCredential, -StorageRegion and -Full go with -Storage <endpoint>.", null);
         var request = new BackupJobRequest
@@ -93,10 +95,11 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
                 Buckets = Bucket,
                 Full = Full,
             },
+            ConfigPaths = ConfigPath.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToList(),
             Tags = Tag,
             Verify = Verify switch { VerifyMode.Quick => VerifyLevel.Quick, VerifyMode.Full => VerifyLevel.Full, _ => null },
         };
-        var what = "Back up " + string.Join(" and ", sources);
+        var what = "Back up " + string.Join(" and ", DescribeSources());
         var destinations = new List<(ResolvedRepository Resolved, BackupRepository Opened)>();
         foreach (var given in Repository)
         {
@@ -112,5 +115,13 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
             if (outcomes[i].Error is { } error) WriteEngineError(error);
             else WriteObject(OutputMapper.ToBackupInfo(outcomes[i].Manifest!, destinations[i].Resolved));
         }
+    }
+
+    /// <summary>What is backed up, for the confirmation prompt (never a password).</summary>
+    private IEnumerable<string> DescribeSources()
+    {
+        if (Database is not null) yield return DatabaseTarget.FromConnectionString(Database).ToString();
+        if (Storage is not null) yield return $"the buckets at {Storage}";
+        if (ConfigPath.Length > 0) yield return "configuration " + string.Join(", ", ConfigPath);
     }
 }

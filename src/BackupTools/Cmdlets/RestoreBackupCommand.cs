@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using BackupTools.Core;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
+using BackupTools.Core.Sources.ConfigFiles;
 using BackupTools.Core.Sources.ObjectStorage;
 using BackupTools.Infrastructure;
 
@@ -8,8 +10,9 @@ namespace BackupTools.Cmdlets;
 
 /// <summary>
 /// Restore-Backup: puts a backup's database back, over the source database (or -TargetDatabase), or into a new
-/// database with -AsDatabase (the dump is read and verified in full before the target is touched); with
-/// -Component Storage, its bucket objects back to the recorded endpoint or -TargetStorage.
+/// database with -AsDatabase. The dump is read and verified in full before the target is touched.
+/// -Component Storage puts the bucket objects back to the recorded endpoint or -TargetStorage; -Component Config writes
+/// the configuration files under -ConfigDestination, and nowhere else.
 /// </summary>
 [Cmdlet(VerbsData.Restore, "Backup", DefaultParameterSetName = BackupSelector.ById,
     SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
@@ -30,7 +33,7 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = BackupSelector.ByInputObject, ValueFromPipeline = true)]
     public BackupInfo? InputObject { get; set; }
 
-    /// <summary>The parts to restore, in this order: Database, then Storage. Default Database.</summary>
+    /// <summary>The parts to restore, in this order: Database, Storage, Config. Database by default (Config when only -ConfigDestination is given).</summary>
     [Parameter]
     public BackupComponent[] Component { get; set; } = [BackupComponent.Database];
 
@@ -63,13 +66,27 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     [Parameter]
     public SwitchParameter NoRoles { get; set; }
 
-    /// <summary>Do not back up the database about to be overwritten first (by default a restore point tagged restore-point is taken).</summary>
+    /// <summary>Do not back up the database (or, with -Force, the configuration files) about to be overwritten first (by default a restore point tagged restore-point is taken).</summary>
     [Parameter]
     public SwitchParameter NoRestorePoint { get; set; }
 
     /// <summary>Do not check the restored database against the backup before putting it in service.</summary>
     [Parameter]
     public SwitchParameter SkipCheck { get; set; }
+
+    /// <summary>The folder the configuration files are written under (created when missing); nothing is written outside it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigDestination { get; set; }
+
+    /// <summary>Only these configuration entries and what is below them (names as in the backup, e.g. "api/kong.yml").</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Replace configuration files and links that already exist under -ConfigDestination.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>The S3-compatible endpoint objects are restored to; default the endpoint the backup recorded.</summary>
     [Parameter]
@@ -116,11 +133,15 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
         var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
         var opened = Open(Resolve(given));
         if (!TryRunEngine((_, _, ct) => opened.LoadManifestAsync(id, ct), out var manifest)) return;
-        if (Component.Contains(BackupComponent.Database)) RestoreDatabase(id, opened, manifest);
-        if (Component.Contains(BackupComponent.Storage)) RestoreStorage(id, opened, manifest);
+        var components = MyInvocation.BoundParameters.ContainsKey(nameof(Component)) || ConfigDestination is null
+            ? Component
+            : [BackupComponent.Config];
+        if (components.Contains(BackupComponent.Database)) RestoreDatabase(opened, manifest, id);
+        if (components.Contains(BackupComponent.Storage)) RestoreStorage(opened, manifest, id);
+        if (components.Contains(BackupComponent.Config)) RestoreConfig(opened, manifest, id);
     }
 
-    private void RestoreDatabase(string id, BackupRepository opened, Manifest manifest)
+    private void RestoreDatabase(BackupRepository opened, Manifest manifest, string id)
     {
         var target = DescribeTarget(manifest);
         var action = AsDatabase is null ? $"Restore backup {id} over {target}" : $"Restore backup {id} into new {target}";
@@ -147,7 +168,7 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     }
 
     /// <summary>Restores the storage objects; with -Mirror, first lists the target objects the backup lacks and confirms each deletion.</summary>
-    private void RestoreStorage(string id, BackupRepository opened, Manifest manifest)
+    private void RestoreStorage(BackupRepository opened, Manifest manifest, string id)
     {
         var recorded = manifest.Components.FirstOrDefault(c => c.Type == ObjectStorageBackup.ComponentType)?.Source.GetValueOrDefault("endpoint");
         var endpoint = TargetStorage ?? recorded ?? "(none recorded)";
@@ -169,6 +190,27 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
             request = request with { Deletions = confirmed };
         }
         if (TryRunEngine((progress, log, ct) => ObjectStorageRestore.RunAsync(opened, manifest, request, progress, log, ct), out var outcome))
+            WriteObject(OutputMapper.ToRestoreResult(id, outcome));
+    }
+
+    private void RestoreConfig(BackupRepository opened, Manifest manifest, string id)
+    {
+        if (ConfigDestination is null)
+        {
+            WriteEngineError(new BackupToolsException(BackupErrorKind.InvalidArgument,
+                "Restoring the Config component needs -ConfigDestination, the folder to write the files under.", nameof(ConfigDestination)));
+            return;
+        }
+        var request = new ConfigRestoreRequest
+        {
+            Destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigDestination),
+            Force = Force,
+            Paths = Path,
+            TakeRestorePoint = !NoRestorePoint,
+        };
+        var action = $"Restore the configuration files of backup {id} under {request.Destination}" + (Force ? ", replacing existing files" : "");
+        if (!ShouldProcess(action, action + "?", "Restore-Backup")) return;
+        if (TryRunEngine((progress, log, ct) => ConfigRestore.RunAsync(opened, manifest, request, progress, log, ct), out var outcome))
             WriteObject(OutputMapper.ToRestoreResult(id, outcome));
     }
 

@@ -1,6 +1,7 @@
 using BackupTools.Core.Configuration;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
+using BackupTools.Core.Sources.ConfigFiles;
 using BackupTools.Core.Sources.ObjectStorage;
 
 namespace BackupTools.Infrastructure;
@@ -54,6 +55,7 @@ internal static class OutputMapper
     public static RestoreResult ToRestoreResult(string backupId, DatabaseRestoreOutcome outcome) => new()
     {
         BackupId = backupId,
+        Component = "database",
         Success = outcome.Success,
         Errors = outcome.Errors.ToArray(),
         Target = outcome.TargetServer,
@@ -69,7 +71,7 @@ internal static class OutputMapper
     {
         BackupId = backupId,
         Success = true,
-        Component = "Storage",
+        Component = ObjectStorageBackup.ComponentType,
         Target = outcome.Endpoint,
         Buckets = outcome.Buckets.ToArray(),
         BucketsCreated = outcome.BucketsCreated.ToArray(),
@@ -78,6 +80,18 @@ internal static class OutputMapper
         ObjectsDeleted = outcome.ObjectsDeleted,
         BytesRestored = outcome.BytesRestored,
         Duration = outcome.Duration,
+    };
+
+    /// <summary>A configuration restore outcome as a <see cref="RestoreResult"/> (Target is the destination folder).</summary>
+    public static RestoreResult ToRestoreResult(string backupId, ConfigRestoreOutcome outcome) => new()
+    {
+        BackupId = backupId,
+        Component = ConfigBackup.ComponentType,
+        Success = true,
+        Target = outcome.Destination,
+        BytesRestored = outcome.BytesRestored,
+        Duration = outcome.Duration,
+        RestorePointId = outcome.RestorePointId,
     };
 
     /// <summary>A restore drill as the database's <see cref="BackupTestResult"/>.</summary>

@@ -36,4 +36,6 @@ public enum BackupComponent
     Database,
     /// <summary>The storage buckets' objects.</summary>
     Storage,
+    /// <summary>The configuration files and folders (New-Backup -ConfigPath).</summary>
+    Config,
 }

@@ -5,18 +5,18 @@ public sealed class RestoreResult
 {
     /// <summary>The backup restored.</summary>
     public string BackupId { get; init; } = "";
+    /// <summary>The part restored: "database", "storage" or "config".</summary>
+    public string Component { get; init; } = "";
     /// <summary>True when the restore completed without error.</summary>
     public bool Success { get; init; }
     /// <summary>What failed, one line each.</summary>
     public string[] Errors { get; init; } = [];
-    /// <summary>The server restored to (host:port).</summary>
+    /// <summary>The server restored to (host:port), the storage endpoint, or the folder configuration files were written under.</summary>
     public string Target { get; init; } = "";
     /// <summary>The database restored into.</summary>
     public string Database { get; init; } = "";
     /// <summary>Plaintext bytes restored.</summary>
     public long BytesRestored { get; init; }
-    /// <summary>The component restored: Database or Storage.</summary>
-    public string Component { get; init; } = "Database";
     /// <summary>Storage: the buckets written to.</summary>
     public string[] Buckets { get; init; } = [];
     /// <summary>Storage: buckets that were missing and were created.</summary>
