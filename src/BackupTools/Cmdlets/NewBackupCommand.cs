@@ -77,10 +77,15 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        if (!DescribeSources().Any())
-            ThrowError(BackupErrorKind.InvalidArgument, "Nothing to back up: give -Database, -Storage or -ConfigPath.", null);
-        if (Storage is null && (Bucket.Length > 0 || StorageCredential is not null || StorageRegion is not null || Full))
-            ThrowError(BackupErrorKind.InvalidArgument, "-Bucket, -StorageCredential, -StorageRegion and -Full go with -Storage <endpoint>.", null);
+        var refusal = !DescribeSources().Any() ? "Nothing to back up: give -Database, -Storage or -ConfigPath."
+            : Storage is null && (Bucket.Length > 0 || StorageCredential is not null || StorageRegion is not null || Full)
+                ? "-Bucket, -StorageCredential, -StorageRegion and -Full go with -Storage <endpoint>."
+                : null;
+        if (refusal is not null)
+        {
+            WriteEngineError(new BackupToolsException(BackupErrorKind.InvalidArgument, refusal, null));
+            return;
+        }
         var request = new BackupJobRequest
         {
             Database = Database is null ? null : new DatabaseBackupRequest

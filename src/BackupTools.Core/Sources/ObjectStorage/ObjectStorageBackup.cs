@@ -126,8 +126,10 @@ public static class ObjectStorageBackup
         IProgress<long> progress, CancellationToken ct)
         => client.ReadAsync(listed.Bucket, listed.Key, async (response, token) =>
         {
-            // The listing's time, not the response header's (whole seconds), so the next backup can compare listings.
-            var metadata = ObjectStorageClient.Describe(listed.Bucket, listed.Key, response.ETag, null, response.Headers, response.Metadata);
+            // The listing's ETag and time (the header's time has whole seconds only), so the next backup compares listing
+            // with listing. Should the object change between the listing and this GET, the next backup sees a new ETag
+            // and reads it again.
+            var metadata = ObjectStorageClient.Describe(listed.Bucket, listed.Key, listed.ETag, null, response.Headers, response.Metadata);
             metadata.LastModified = listed.LastModified;
             var files = await component.StoreAsync(FileName(listed.Bucket, listed.Key), response.ResponseStream, progress, token, response.ContentLength).ConfigureAwait(false);
             var size = files.Values.FirstOrDefault()?.Size ?? response.ContentLength;
