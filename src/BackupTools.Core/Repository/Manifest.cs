@@ -102,6 +102,15 @@ public sealed class VerificationRecord
     [JsonPropertyName("level")] public string Level { get; set; } = "";
     [JsonPropertyName("success")] public bool Success { get; set; }
     [JsonPropertyName("errors")] public List<string> Errors { get; set; } = new();
+
+    /// <summary>The record of checking a backup's components at one level, now.</summary>
+    public static VerificationRecord From(VerifyLevel level, IReadOnlyList<Operations.ComponentCheck> checks) => new()
+    {
+        Time = DateTimeOffset.UtcNow,
+        Level = level.ToString(),
+        Success = checks.All(c => c.Success),
+        Errors = checks.SelectMany(c => c.Errors.Select(e => $"{c.Component}: {e}")).ToList(),
+    };
 }
 
 /// <summary>Counters shared by the parallel writers of one backup (thread-safe).</summary>

@@ -72,15 +72,6 @@ internal static class OutputMapper
         Registered = registration.Registered,
     };
 
-    /// <summary>The verification records a set of checks leaves on a manifest.</summary>
-    public static VerificationRecord ToRecord(VerifyLevel level, IReadOnlyList<ComponentCheck> checks) => new()
-    {
-        Time = DateTimeOffset.UtcNow,
-        Level = level.ToString(),
-        Success = checks.All(c => c.Success),
-        Errors = checks.SelectMany(c => c.Errors.Select(e => $"{c.Component}: {e}")).ToList(),
-    };
-
     private static string? ServerOf(IReadOnlyDictionary<string, string> source)
     {
         if (!source.TryGetValue("host", out var host) || string.IsNullOrEmpty(host)) return null;
