@@ -52,9 +52,15 @@ public sealed class PitrFixture : IAsyncLifetime
         await Cluster.ExecuteAsync("postgres", "CREATE TABLE t (phase int, note text, filler text)");
         await InsertAsync(1);
         await Cluster.ExecuteAsync("postgres", "SELECT pg_switch_wal()");
-        Backup = await PhysicalBackup.RunAsync(Repository,
-            new DatabaseBackupRequest { ConnectionString = Cluster.Uri("postgres"), PgBinDirectory = Cluster.State.BinDirectory, Tags = new[] { "pitr" } },
-            null, NullBackupLog.Instance);
+        var job = new BackupJobRequest
+        {
+            Database = new DatabaseBackupRequest
+            {
+                ConnectionString = Cluster.Uri("postgres"), PgBinDirectory = Cluster.State.BinDirectory, Method = DatabaseBackupMethod.Physical,
+            },
+            Tags = new[] { "pitr" },
+        };
+        Backup = (await BackupJob.RunAsync(new[] { Repository }, job, null, NullBackupLog.Instance)).Single().Manifest!;
 
         await InsertAsync(2);
         // The insert position: with synchronous_commit = off the write position (pg_current_wal_lsn) may still be before the commit.
