@@ -17,6 +17,9 @@
         'Get-Backup'
         'Test-Backup'
         'Restore-Backup'
+        'Enable-WalArchiving'
+        'Get-WalArchiveStatus'
+        'Invoke-PointInTimeRecovery'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

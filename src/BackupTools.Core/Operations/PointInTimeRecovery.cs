@@ -82,6 +82,7 @@ public static class PointInTimeRecovery
         var clock = Stopwatch.StartNew();
         var dataDirectory = Path.GetFullPath(request.DataDirectory);
         CheckDataDirectory(dataDirectory, request.Force);
+        ArchiveCommand.EnsureRunnable(request.WalProgram);
         var plan = RecoveryPlanner.Plan(await repository.ListManifestsAsync(ct).ConfigureAwait(false),
             await repository.ListWalAsync(ct).ConfigureAwait(false), request.Target, request.BackupId, location.Uri);
         var segmentSize = plan.Info.SegmentSize;

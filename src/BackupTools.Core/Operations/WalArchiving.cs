@@ -47,6 +47,7 @@ public static class WalArchiving
         WalArchivingRequest request, IBackupLog log, CancellationToken ct = default)
     {
         var source = PgConnectionInfo.Parse(request.ConnectionString);
+        ArchiveCommand.EnsureRunnable(request.WalProgram);
         await using var conn = await PgServer.ConnectAsync(source, ct).ConfigureAwait(false);
         var facts = await ClusterFacts.ReadAsync(conn, ct).ConfigureAwait(false);
         if (!Directory.Exists(facts.DataDirectory))

@@ -13,6 +13,25 @@ public static class ArchiveCommand
     /// <summary>'… fetch "%f" "%p"' for restore_command.</summary>
     public static string Fetch(string walProgram, string configFile) => Build(walProgram, configFile, "fetch \"%f\" \"%p\"");
 
+    /// <summary>
+    /// NotFound naming the path when the WAL program is missing; otherwise makes sure everyone may execute it (a module
+    /// installed from a .nupkg loses the execute bit, and PostgreSQL runs it as its own OS user).
+    /// </summary>
+    public static void EnsureRunnable(string walProgram)
+    {
+        if (!File.Exists(walProgram))
+            throw new BackupToolsException(BackupErrorKind.NotFound, $"The WAL program {walProgram} does not exist: rebuild or reinstall the module.", walProgram);
+        if (OperatingSystem.IsWindows()) return;
+        const UnixFileMode execute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(walProgram);
+        if ((mode & execute) == execute) return;
+        try { File.SetUnixFileMode(walProgram, mode | execute | UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead); }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new BackupToolsException(BackupErrorKind.PermissionDenied, $"The WAL program {walProgram} is not executable for every user: chmod a+rx it.", walProgram, e);
+        }
+    }
+
     /// <summary>A value quoted for postgresql.conf / postgresql.auto.conf ('…' with ' doubled and \ escaped).</summary>
     public static string ConfigValue(string value) => "'" + value.Replace("\\", "\\\\").Replace("'", "''") + "'";
 

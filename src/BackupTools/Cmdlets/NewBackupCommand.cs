@@ -20,7 +20,7 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     [ValidateNotNullOrEmpty]
     public string Database { get; set; } = "";
 
-    /// <summary>How the database is read; Logical (pg_dump) for now.</summary>
+    /// <summary>How the database is read: Logical (pg_dump of one database) or Physical (base backup of the cluster, for point-in-time recovery).</summary>
     [Parameter]
     public BackupMethod Method { get; set; } = BackupMethod.Logical;
 
@@ -50,6 +50,7 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
                 ConnectionString = Database,
                 PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
                 IncludeRoles = !NoRoles,
+                Method = Method == BackupMethod.Physical ? DatabaseBackupMethod.Physical : DatabaseBackupMethod.Logical,
             },
             Tags = Tag,
             Verify = Verify switch { VerifyMode.Quick => VerifyLevel.Quick, VerifyMode.Full => VerifyLevel.Full, _ => null },

@@ -17,4 +17,16 @@ public sealed class RestoreResult
     public long BytesRestored { get; init; }
     /// <summary>How long the restore took.</summary>
     public TimeSpan Duration { get; init; }
+    /// <summary>Point-in-time recovery: the data directory restored.</summary>
+    public string? DataDirectory { get; init; }
+    /// <summary>Point-in-time recovery: the target asked for ("time …", "LSN …", "restore point '…'").</summary>
+    public string? RecoveryTarget { get; init; }
+    /// <summary>Point-in-time recovery with -Start: where the server stopped replaying, in its own words.</summary>
+    public string? PointReached { get; init; }
+    /// <summary>Point-in-time recovery with -Start: the commit time of the last transaction replayed.</summary>
+    public DateTimeOffset? ReachedTime { get; init; }
+    /// <summary>Point-in-time recovery with -Start: the end of the WAL replayed.</summary>
+    public string? ReachedLsn { get; init; }
+    /// <summary>Point-in-time recovery with -Start: the timeline the promoted server writes.</summary>
+    public uint? Timeline { get; init; }
 }
