@@ -51,6 +51,21 @@ public sealed class PointInTimeRecoveryTests(PitrFixture fixture)
         => await RecoverAndCheckAsync("name", RecoveryTarget.AtName(PitrFixture.RestorePoint));
 
     [Fact]
+    public async Task Archive_status_shows_the_window_from_the_backup_to_the_newest_segment_without_gaps()
+    {
+        var status = await WalArchiveStatus.ReadAsync(fixture.Repository, fixture.Cluster.Uri("postgres"));
+        var info = BaseBackupInfo.From(fixture.Backup)!;
+        Assert.Empty(status.Gaps);
+        Assert.Equal(fixture.Backup.Id, status.OldestRecoverableBackup);
+        Assert.Equal(info.StopTime, status.WindowStart);
+        Assert.True(status.WindowEnd > fixture.TimeBetweenT2AndT3);
+        Assert.True(status.SegmentCount >= 3);
+        Assert.Equal(0, status.SegmentsBehind);
+        Assert.Null(status.ArchiverFailure);
+        Assert.True(string.CompareOrdinal(status.LastArchived, status.ServerSegment) < 0);
+    }
+
+    [Fact]
     public async Task Test_backup_checks_the_wal_the_backup_needs()
     {
         foreach (var level in new[] { Core.Repository.VerifyLevel.Quick, Core.Repository.VerifyLevel.Full })
@@ -77,6 +92,26 @@ public sealed class PointInTimeRecoveryTests(PitrFixture fixture)
             Assert.Equal(missing, e.Target);
             Assert.False(Directory.Exists(data));
             Assert.False(File.Exists(Path.Combine(fixture.Root, "gap", WalArchiveConfig.FileName)));
+        }
+        finally
+        {
+            File.Move(saved, path);
+        }
+    }
+
+    [Fact]
+    public async Task Test_backup_names_a_missing_segment_the_backup_needs()
+    {
+        var info = BaseBackupInfo.From(fixture.Backup)!;
+        var name = info.WalStop.Name(info.SegmentSize);
+        var path = Path.Combine(fixture.RepositoryFolder, "wal", name);
+        var saved = Path.Combine(fixture.Root, name + ".saved");
+        File.Move(path, saved);
+        try
+        {
+            var check = Assert.Single(await fixture.Repository.VerifyAsync(fixture.Backup, Core.Repository.VerifyLevel.Quick));
+            Assert.False(check.Success);
+            Assert.Contains(check.Errors, e => e.Contains(name));
         }
         finally
         {
