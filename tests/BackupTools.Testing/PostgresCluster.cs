@@ -22,6 +22,9 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     private PostgresCluster(PostgresState state) => State = state;
 
+    /// <summary>Settings for WAL archiving tests: archive_mode on from the start (no restart), nothing archived until archive_command is set.</summary>
+    public static IReadOnlyList<string> ArchiveSettings { get; } = new[] { "wal_level = replica", "archive_mode = on", "full_page_writes = on" };
+
     /// <summary>Where the cluster is and how to log in.</summary>
     public PostgresState State { get; }
 

@@ -43,7 +43,7 @@ public sealed class PitrFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Root);
-        Cluster = await PostgresCluster.StartAsync(extraSettings: new[] { "archive_mode = on", "archive_command = '/bin/false'", "wal_level = replica", "full_page_writes = on" });
+        Cluster = await PostgresCluster.StartAsync(extraSettings: PostgresCluster.ArchiveSettings);
         var store = BlobStoreFactory.Open(Location);
         Repository = await BackupRepository.CreateAsync(store, EndToEndHelpers.Passphrase, EndToEndHelpers.FastOptions());
         Archiving = await WalArchiving.EnableAsync(Repository, Location,
