@@ -95,10 +95,13 @@ public static class PointInTimeRecovery
             ?? throw new BackupToolsException(BackupErrorKind.Corrupt, $"Backup {plan.Backup.Id} has no {PhysicalBackup.BaseTarFileName}.", plan.Backup.Id);
         PrepareDirectory(dataDirectory);
         await ExtractAsync(repository, tar, dataDirectory, progress, ct).ConfigureAwait(false);
-        repository.CreateWalArchiveConfig(location).Save(walConfigPath);
         await WriteRecoverySettingsAsync(dataDirectory, plan, request, walConfigPath, ct).ConfigureAwait(false);
         await LocalServer.GiveToUserAsync(dataDirectory, user, ct).ConfigureAwait(false);
-        await LocalServer.GiveToUserAsync(walConfigPath, user, ct).ConfigureAwait(false);
+        if (!File.Exists(walConfigPath))
+        {
+            repository.CreateWalArchiveConfig(location).Save(walConfigPath);
+            await LocalServer.GiveToUserAsync(walConfigPath, user, ct).ConfigureAwait(false);
+        }
 
         var outcome = new PointInTimeRecoveryOutcome
         {
@@ -114,7 +117,10 @@ public static class PointInTimeRecovery
         return outcome;
     }
 
-    /// <summary>The restore_command's config: backuptools-wal.json beside the data directory (refused when it belongs to another repository).</summary>
+    /// <summary>
+    /// The restore_command's config: backuptools-wal.json beside the data directory. One already there for this
+    /// repository (e.g. the source cluster's, when recovering beside it) is used as it is; one for another repository is refused.
+    /// </summary>
     private static string WalConfigPathFor(string dataDirectory, BackupRepository repository)
     {
         var path = Path.Combine(Path.GetDirectoryName(dataDirectory)!, WalArchiveConfig.FileName);
