@@ -10,7 +10,8 @@
     Test     Build, start PostgreSQL and s3rver once (test harness), run xunit and Pester, always stop the
              services, and print one line "Tests: N passed, M failed". Exits 1 on any failure.
     Demo     Build, then build/demo.ps1 (throwaway cluster, backup, damage, restore, proof).
-    Bench    Build, then build/bench.ps1 -Scale -PgbenchSeconds; writes docs/benchmarks.md.
+    Bench    Build (AOT WAL program), then build/bench.ps1 -Scale -PgbenchSeconds (docs/benchmarks.md) and
+             build/bench-pitr.ps1 -Scale (docs/benchmarks-pitr.md: base backup and restore against pgBackRest, WAL push).
     Package  Build, then out/package/BackupTools.<version>.nupkg (a local PowerShell repository).
     Clean    removes out/ and the build outputs.
 .EXAMPLE
@@ -161,7 +162,12 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Build; & (Join-Path $root 'build/demo.ps1'); exit $LASTEXITCODE }
-    'Bench' { Invoke-Build -AotWalProgram; & (Join-Path $root 'build/bench.ps1') -Scale $Scale -PgbenchSeconds $PgbenchSeconds; exit $LASTEXITCODE }
+    'Bench' {
+        Invoke-Build -AotWalProgram
+        & (Join-Path $root 'build/bench.ps1') -Scale $Scale -PgbenchSeconds $PgbenchSeconds
+        if ($LASTEXITCODE) { exit $LASTEXITCODE }
+        & (Join-Path $root 'build/bench-pitr.ps1') -Scale $Scale; exit $LASTEXITCODE
+    }
     'Package' { Invoke-Package }
     'Clean' {
         Remove-Item $out -Recurse -Force -ErrorAction Ignore
