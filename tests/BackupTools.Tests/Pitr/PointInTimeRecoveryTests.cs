@@ -80,11 +80,8 @@ public sealed class PointInTimeRecoveryTests(PitrFixture fixture)
     {
         var info = BaseBackupInfo.From(fixture.Backup)!;
         var missing = new WalSegment(info.Timeline, info.WalStop.Number + 1).Name(info.SegmentSize);
-        var path = Path.Combine(fixture.RepositoryFolder, "wal", missing);
-        var saved = Path.Combine(fixture.Root, missing + ".saved");
         var data = fixture.NewDataDirectory("gap");
-        File.Move(path, saved);
-        try
+        await WithoutWalFileAsync(missing, async () =>
         {
             var e = await Assert.ThrowsAsync<BackupToolsException>(() => RecoverAsync(data, RecoveryTarget.AtTime(fixture.TimeBetweenT2AndT3), start: false));
             Assert.Equal(BackupErrorKind.NotFound, e.Kind);
@@ -92,11 +89,7 @@ public sealed class PointInTimeRecoveryTests(PitrFixture fixture)
             Assert.Equal(missing, e.Target);
             Assert.False(Directory.Exists(data));
             Assert.False(File.Exists(Path.Combine(fixture.Root, "gap", WalArchiveConfig.FileName)));
-        }
-        finally
-        {
-            File.Move(saved, path);
-        }
+        });
     }
 
     [Fact]
@@ -104,19 +97,12 @@ public sealed class PointInTimeRecoveryTests(PitrFixture fixture)
     {
         var info = BaseBackupInfo.From(fixture.Backup)!;
         var name = info.WalStop.Name(info.SegmentSize);
-        var path = Path.Combine(fixture.RepositoryFolder, "wal", name);
-        var saved = Path.Combine(fixture.Root, name + ".saved");
-        File.Move(path, saved);
-        try
+        await WithoutWalFileAsync(name, async () =>
         {
             var check = Assert.Single(await fixture.Repository.VerifyAsync(fixture.Backup, Core.Repository.VerifyLevel.Quick));
             Assert.False(check.Success);
             Assert.Contains(check.Errors, e => e.Contains(name));
-        }
-        finally
-        {
-            File.Move(saved, path);
-        }
+        });
     }
 
     [Fact]
@@ -149,6 +135,16 @@ public sealed class PointInTimeRecoveryTests(PitrFixture fixture)
         Assert.Contains(files, f => f.Contains($"{Path.DirectorySeparatorChar}wal{Path.DirectorySeparatorChar}"));
         foreach (var file in files)
             Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(marker) < 0, $"{file} holds the marker in the clear.");
+    }
+
+    /// <summary>Runs <paramref name="body"/> while the archived WAL file <paramref name="name"/> is moved out of the repository.</summary>
+    private async Task WithoutWalFileAsync(string name, Func<Task> body)
+    {
+        var path = Path.Combine(fixture.RepositoryFolder, "wal", name);
+        var saved = Path.Combine(fixture.Root, name + ".saved");
+        File.Move(path, saved);
+        try { await body(); }
+        finally { File.Move(saved, path); }
     }
 
     private Task<PointInTimeRecoveryOutcome> RecoverAsync(string dataDirectory, RecoveryTarget target, bool start, int? port = null) =>
