@@ -95,7 +95,7 @@ try {
     Step 'New-Backup -Method Physical (first)'
     $firstSeconds = Measure-Seconds { $script:first = New-Backup -Repository $repo -Database $conn -Method Physical -Tag bench }
 
-    Step "pgbench -c 2 -T $PgbenchSeconds: WAL rate, archive keeping up, then a second physical backup"
+    Step "pgbench -c 2 -T ${PgbenchSeconds}: WAL rate, archive keeping up, then a second physical backup"
     $lsnBefore = Invoke-Psql -Postgres $pg -Sql 'SELECT pg_current_wal_lsn()'
     Invoke-WithPgEnvironment $pgEnv { & (Join-Path $bin 'pgbench') -c 2 -j 2 -T $PgbenchSeconds postgres 2>&1 | Out-Null }
     $walBytes = [long](Invoke-Psql -Postgres $pg -Sql "SELECT pg_current_wal_lsn() - '$lsnBefore'::pg_lsn")
@@ -149,6 +149,7 @@ try {
         'PostgreSQL 15 cluster (archive_mode = on, archiving through the Native AOT `backuptools-wal`).', '',
         "- Date: $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC; machine: $([Environment]::ProcessorCount) cores ($cpu)",
         "- Cluster: pgbench scale $Scale, $(Format-Bytes $clusterBytes); $pgbackrestVersion with compress-type=zst, defaults otherwise",
+        "- Load average when the report was written: $((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3) (other work on the machine slows every column alike)",
         '- BackupTools times include opening the repository (Argon2id unlock) in this pwsh session.', '',
         '| Case | BackupTools | Baseline | Ratio | Goal |', '|---|---|---|---|---|'
     ) + ($rows | ForEach-Object { "| $($_.Case) | $($_.BackupTools) | $($_.Baseline) | $($_.Ratio) | $($_.Goal) |" })
