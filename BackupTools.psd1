@@ -17,6 +17,8 @@
         'Get-Backup'
         'Test-Backup'
         'Restore-Backup'
+        'Remove-ExpiredBackup'
+        'Invoke-DisasterRecovery'
         'Enable-WalArchiving'
         'Get-WalArchiveStatus'
         'Invoke-PointInTimeRecovery'

@@ -92,6 +92,7 @@ function Invoke-Build([switch] $AotWalProgram) {
     $cmdletBin = Join-Path $root "src/BackupTools/bin/$Configuration/net8.0"
     Copy-Item (Join-Path $cmdletBin 'BackupTools.dll'), (Join-Path $cmdletBin 'BackupTools.pdb') $moduleDir
     Copy-Item (Join-Path $root 'BackupTools.psd1'), (Join-Path $root 'src/BackupTools/BackupTools.Format.ps1xml') $moduleDir
+    Copy-Item (Join-Path $root 'runbooks') -Destination (Join-Path $moduleDir 'runbooks') -Recurse
     Remove-Item (Join-Path $dependencies '*.deps.json') -ErrorAction Ignore
     Publish-WalProgram -Aot:$AotWalProgram
     if (Get-ChildItem $moduleDir -Recurse -Filter 'System.Management.Automation.dll') {

@@ -183,16 +183,15 @@ public static class PointInTimeRecovery
     private static async Task WriteRecoverySettingsAsync(string dataDirectory, RecoveryPlan plan, PointInTimeRecoveryRequest request,
         string walConfigPath, CancellationToken ct)
     {
-        var (setting, value) = plan.Target.ToSetting();
         var lines = new List<string>
         {
             "",
             $"# Point-in-time recovery by BackupTools {DateTimeOffset.UtcNow:O}: backup {plan.Backup.Id} to {plan.Target}",
             $"restore_command = {ArchiveCommand.ConfigValue(ArchiveCommand.Fetch(request.WalProgram, walConfigPath))}",
-            $"{setting} = {ArchiveCommand.ConfigValue(value)}",
             "recovery_target_action = 'promote'",
             "recovery_target_timeline = 'current'",
         };
+        if (plan.Target.ToSetting() is var (setting, value)) lines.Add($"{setting} = {ArchiveCommand.ConfigValue(value)}");
         if (request.Port is { } port) lines.Add($"port = {port.ToString(CultureInfo.InvariantCulture)}");
         await File.AppendAllLinesAsync(Path.Combine(dataDirectory, AutoConf), lines, ct).ConfigureAwait(false);
         await File.WriteAllBytesAsync(Path.Combine(dataDirectory, "recovery.signal"), Array.Empty<byte>(), ct).ConfigureAwait(false);
@@ -220,7 +219,7 @@ public static class PointInTimeRecovery
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
             report = RecoveryLogReport.Parse(ReadLog(logFile));
         }
-        outcome.StopMessage = report.StopMessage;
+        outcome.StopMessage = report.StopMessage ?? (plan.Target.Kind == RecoveryTargetKind.Latest && report.Promoted ? "replayed to the end of the archived WAL" : null);
         outcome.ReachedTime = report.LastTransactionTime;
         outcome.ReachedLsn = report.RedoDoneAt?.ToString();
         outcome.Timeline = report.NewTimeline;

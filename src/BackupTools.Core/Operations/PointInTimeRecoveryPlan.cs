@@ -13,6 +13,8 @@ public enum RecoveryTargetKind
     Lsn,
     /// <summary>recovery_target_name: stop at a restore point made with pg_create_restore_point().</summary>
     Name,
+    /// <summary>No recovery target: replay every archived WAL segment of the timeline (the newest state the archive holds).</summary>
+    Latest,
 }
 
 /// <summary>A recovery target: exactly one of a time, an LSN or a restore point name.</summary>
@@ -32,12 +34,16 @@ public sealed record RecoveryTarget(RecoveryTargetKind Kind, DateTimeOffset Time
         return new RecoveryTarget(RecoveryTargetKind.Name, default, default, name);
     }
 
-    /// <summary>The recovery_target_* setting (name, value) for postgresql.auto.conf.</summary>
-    public (string Setting, string Value) ToSetting() => Kind switch
+    /// <summary>Recover to the end of the archived WAL.</summary>
+    public static RecoveryTarget ToLatest() => new(RecoveryTargetKind.Latest, default, default, "");
+
+    /// <summary>The recovery_target_* setting (name, value) for postgresql.auto.conf; null for <see cref="RecoveryTargetKind.Latest"/>.</summary>
+    public (string Setting, string Value)? ToSetting() => Kind switch
     {
         RecoveryTargetKind.Time => ("recovery_target_time", Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00"),
         RecoveryTargetKind.Lsn => ("recovery_target_lsn", Lsn.ToString()),
-        _ => ("recovery_target_name", Name),
+        RecoveryTargetKind.Name => ("recovery_target_name", Name),
+        _ => null,
     };
 
     /// <inheritdoc />
@@ -45,7 +51,8 @@ public sealed record RecoveryTarget(RecoveryTargetKind Kind, DateTimeOffset Time
     {
         RecoveryTargetKind.Time => "time " + Time.ToString("yyyy-MM-dd HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
         RecoveryTargetKind.Lsn => "LSN " + Lsn,
-        _ => $"restore point '{Name}'",
+        RecoveryTargetKind.Name => $"restore point '{Name}'",
+        _ => "the end of the archived WAL",
     };
 }
 

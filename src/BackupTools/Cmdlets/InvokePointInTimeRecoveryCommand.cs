@@ -15,6 +15,7 @@ public sealed class InvokePointInTimeRecoveryCommand : RepositoryCmdletBase
     private const string ByTime = "Time";
     private const string ByLsn = "Lsn";
     private const string ByName = "Name";
+    private const string ToLatest = "Latest";
 
     /// <summary>The repository: a registered name, path or URI.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -34,6 +35,10 @@ public sealed class InvokePointInTimeRecoveryCommand : RepositoryCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = ByName)]
     [ValidateNotNullOrEmpty]
     public string TargetName { get; set; } = "";
+
+    /// <summary>Recover as far as the archive goes (every archived WAL segment; e.g. a lost host).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ToLatest)]
+    public SwitchParameter Latest { get; set; }
 
     /// <summary>The data directory to create (missing or empty, unless -Force).</summary>
     [Parameter(Mandatory = true)]
@@ -77,6 +82,7 @@ public sealed class InvokePointInTimeRecoveryCommand : RepositoryCmdletBase
         {
             ByLsn => RecoveryTarget.AtLsn(TargetLsn),
             ByName => RecoveryTarget.AtName(TargetName),
+            ToLatest => RecoveryTarget.ToLatest(),
             _ => RecoveryTarget.AtTime(TargetTime),
         });
         var dataDirectory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataDirectory);

@@ -66,6 +66,10 @@ public sealed class PointInTimeRecoveryTests(PitrFixture fixture)
     }
 
     [Fact]
+    public async Task Recovery_to_the_latest_archived_wal_has_all_three_phases()
+        => await RecoverAndCheckAsync("latest", RecoveryTarget.ToLatest(), "1:100,2:100,3:100");
+
+    [Fact]
     public async Task Test_backup_checks_the_wal_the_backup_needs()
     {
         foreach (var level in new[] { Core.Repository.VerifyLevel.Quick, Core.Repository.VerifyLevel.Full })
@@ -159,7 +163,7 @@ public sealed class PointInTimeRecoveryTests(PitrFixture fixture)
             StartTimeout = TimeSpan.FromMinutes(2),
         }, null, NullBackupLog.Instance);
 
-    private async Task RecoverAndCheckAsync(string name, RecoveryTarget target)
+    private async Task RecoverAndCheckAsync(string name, RecoveryTarget target, string expectedRows = "1:100,2:100")
     {
         var port = Testing.PostgresCluster.FreeTcpPort();
         var data = fixture.NewDataDirectory(name);
@@ -173,7 +177,7 @@ public sealed class PointInTimeRecoveryTests(PitrFixture fixture)
             await using var conn = new Npgsql.NpgsqlConnection(fixture.Cluster.ConnectionStringForPort(port));
             await conn.OpenAsync();
             await using var cmd = new Npgsql.NpgsqlCommand("SELECT string_agg(phase || ':' || n, ',' ORDER BY phase) FROM (SELECT phase, count(*) n FROM t GROUP BY phase) x", conn);
-            Assert.Equal("1:100,2:100", await cmd.ExecuteScalarAsync());
+            Assert.Equal(expectedRows, await cmd.ExecuteScalarAsync());
             await using var recovering = new Npgsql.NpgsqlCommand("SELECT pg_is_in_recovery()", conn);
             Assert.Equal(false, await recovering.ExecuteScalarAsync());
         }

@@ -113,6 +113,7 @@ public sealed class WalNamesTests
             RecoveryTarget.AtTime(new DateTimeOffset(2026, 11, 25, 22, 40, 2, 500, TimeSpan.FromHours(1))).ToSetting());
         Assert.Equal(("recovery_target_lsn", "0/3000060"), RecoveryTarget.AtLsn("0/3000060").ToSetting());
         Assert.Equal(("recovery_target_name", "before-upgrade"), RecoveryTarget.AtName("before-upgrade").ToSetting());
+        Assert.Null(RecoveryTarget.ToLatest().ToSetting());
         Assert.Equal(BackupErrorKind.InvalidArgument, Assert.Throws<BackupToolsException>(() => RecoveryTarget.AtName(new string('x', 64))).Kind);
     }
 }
