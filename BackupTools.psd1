@@ -19,6 +19,9 @@
         'Restore-Backup'
         'Remove-ExpiredBackup'
         'Invoke-DisasterRecovery'
+        'Enable-WalArchiving'
+        'Get-WalArchiveStatus'
+        'Invoke-PointInTimeRecovery'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

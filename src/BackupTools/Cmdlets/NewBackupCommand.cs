@@ -25,7 +25,7 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     [ValidateNotNullOrEmpty]
     public string[] ConfigPath { get; set; } = [];
 
-    /// <summary>How the database is read; Logical (pg_dump) for now.</summary>
+    /// <summary>How the database is read: Logical (pg_dump of one database) or Physical (base backup of the cluster, for point-in-time recovery).</summary>
     [Parameter]
     public BackupMethod Method { get; set; } = BackupMethod.Logical;
 
@@ -55,6 +55,7 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
                 ConnectionString = Database,
                 PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
                 IncludeRoles = !NoRoles,
+                Method = Method == BackupMethod.Physical ? DatabaseBackupMethod.Physical : DatabaseBackupMethod.Logical,
             },
             ConfigPaths = ConfigPath.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToList(),
             Tags = Tag,

@@ -5,6 +5,8 @@ public enum BackupMethod
 {
     /// <summary>pg_dump streamed into the repository.</summary>
     Logical,
+    /// <summary>pg_basebackup's tar streamed into the repository; needs WAL archiving (Enable-WalArchiving) into it.</summary>
+    Physical,
 }
 
 /// <summary>How thoroughly a backup is checked.</summary>
