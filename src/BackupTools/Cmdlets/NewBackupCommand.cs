@@ -8,7 +8,7 @@ namespace BackupTools.Cmdlets;
 /// <summary>New-Backup: takes a backup of a database into one or more repositories.</summary>
 [Cmdlet(VerbsCommon.New, "Backup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BackupInfo))]
-public sealed class NewBackupCommand : RepositoryCmdletBase
+public sealed class NewBackupCommand : OperationCmdletBase
 {
     /// <summary>Destination repositories (registered names, paths or URIs), backed up to one after another.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -40,6 +40,14 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     [Parameter]
     public SwitchParameter NoRoles { get; set; }
 
+    /// <summary>An incoming-webhook URL (Slack, Teams) told about every failed run; the URL is never logged.</summary>
+    [Parameter]
+    public Uri? NotifyWebhook { get; set; }
+
+    /// <summary>Tell the webhook about successful runs too.</summary>
+    [Parameter]
+    public SwitchParameter NotifyOnSuccess { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -55,7 +63,8 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
             var repository = Resolve(given);
             if (!ShouldProcess(repository.Location.Uri, $"Back up {DatabaseTarget.FromConnectionString(Database)}")) continue;
             var opened = Open(repository);
-            if (TryRunEngine((progress, log, ct) => BackupAndVerify(opened, request, progress, log, ct), out var manifest))
+            if (TryRunEngine((progress, log, ct) => BackupNotifications.RunAsync(NotifyWebhook, NotifyOnSuccess, Database, given,
+                    () => BackupAndVerify(opened, request, progress, log, ct), log, ct), out var manifest))
             {
                 WriteObject(OutputMapper.ToBackupInfo(manifest, repository));
             }

@@ -7,7 +7,7 @@ namespace BackupTools.Cmdlets;
 /// <summary>Test-Backup: checks that a backup can be read back (Quick: every chunk present; Full: every chunk decrypted and hash-checked).</summary>
 [Cmdlet(VerbsDiagnostic.Test, "Backup", DefaultParameterSetName = BackupSelector.ById)]
 [OutputType(typeof(BackupTestResult))]
-public sealed class TestBackupCommand : RepositoryCmdletBase
+public sealed class TestBackupCommand : OperationCmdletBase
 {
     /// <summary>The backup id.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
@@ -33,13 +33,29 @@ public sealed class TestBackupCommand : RepositoryCmdletBase
         var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
         var opened = Open(Resolve(given));
         var level = Level == TestLevel.Full ? VerifyLevel.Full : VerifyLevel.Quick;
-        if (TryRunEngine(async (progress, _, ct) =>
+        LogBackupId = id;
+        if (TryRunEngine(async (progress, log, ct) =>
             {
                 var manifest = await opened.LoadManifestAsync(id, ct).ConfigureAwait(false);
-                return await opened.VerifyAsync(manifest, level, progress, ct).ConfigureAwait(false);
+                var checks = await opened.VerifyAsync(manifest, level, progress, ct).ConfigureAwait(false);
+                await RecordAsync(opened, id, OutputMapper.ToRecord(level, checks), log, ct).ConfigureAwait(false);
+                return checks;
             }, out var checks))
         {
             WriteObject(checks.Select(c => OutputMapper.ToTestResult(id, c)), enumerateCollection: true);
+        }
+    }
+
+    /// <summary>Keeps the result in the backup's manifest for Get-BackupStatus; a repository that is busy only warns.</summary>
+    private static async Task RecordAsync(BackupRepository repository, string id, VerificationRecord record, Core.IBackupLog log, CancellationToken ct)
+    {
+        try
+        {
+            await repository.RecordVerificationAsync(id, record, ct).ConfigureAwait(false);
+        }
+        catch (Core.BackupToolsException e) when (e.Kind == Core.BackupErrorKind.ResourceBusy)
+        {
+            log.Write(Core.LogLevel.Warning, $"The result was not recorded in backup {id}: {e.Message}");
         }
     }
 }
