@@ -48,13 +48,15 @@ public static class StatusCalculator
         foreach (var failed in input.Schedules.Where(s => s.LastRunSucceeded == false))
             reasons.Add((HealthState.Critical, $"the last run of schedule '{failed.Name}' failed"));
 
-        var state = reasons.Select(r => r.State).Concat(sources.Select(s => s.State)).DefaultIfEmpty(HealthState.Healthy).Max();
+        var ownState = reasons.Select(r => r.State).DefaultIfEmpty(HealthState.Healthy).Max();
+        var state = sources.Select(s => s.State).Append(ownState).Max();
         return new RepositoryStatus
         {
             Name = input.Name,
             Location = input.Location,
             State = state,
             Reasons = reasons.Select(r => r.Reason).ToList(),
+            OwnState = ownState,
             RpoTarget = policy.RpoTarget,
             Sources = sources,
             Backups = manifests.Select(ToRow).ToList(),
@@ -71,6 +73,7 @@ public static class StatusCalculator
         Location = location,
         State = HealthState.Critical,
         Reasons = new[] { "the repository cannot be read: " + problem },
+        OwnState = HealthState.Critical,
         RpoTarget = policy.RpoTarget,
         Sources = Array.Empty<SourceStatus>(),
         Backups = Array.Empty<BackupRow>(),

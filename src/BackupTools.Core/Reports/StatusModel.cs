@@ -109,6 +109,8 @@ public sealed record RepositoryStatus
     public required HealthState State { get; init; }
     /// <summary>Problems of the repository itself (no backups, unreadable manifests, failed schedules).</summary>
     public required IReadOnlyList<string> Reasons { get; init; }
+    /// <summary>The state <see cref="Reasons"/> alone give (Healthy when there are none).</summary>
+    public required HealthState OwnState { get; init; }
     /// <summary>The RPO target the status was judged by.</summary>
     public required TimeSpan RpoTarget { get; init; }
     /// <summary>One entry per source, ordered by type then identity.</summary>

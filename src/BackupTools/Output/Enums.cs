@@ -33,3 +33,14 @@ public enum BackupComponent
     /// <summary>The PostgreSQL database.</summary>
     Database,
 }
+
+/// <summary>The formats Export-BackupReport writes.</summary>
+public enum BackupReportFormat
+{
+    /// <summary>One self-contained HTML page (inline CSS and SVG charts, no script).</summary>
+    Html,
+    /// <summary>The same data as JSON.</summary>
+    Json,
+    /// <summary>A node_exporter textfile-collector file.</summary>
+    Prometheus,
+}
