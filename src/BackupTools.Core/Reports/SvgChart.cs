@@ -23,7 +23,9 @@ public static class SvgChart
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture,
             $"<svg class=\"chart\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\">");
-        svg.Append("<title>").Append(Encode(title)).Append("</title>");
+        svg.Append("<title>").Append(Encode(title)).Append("</title>")
+            .Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right}\" y=\"{Top}\" font-size=\"12\" font-weight=\"600\" text-anchor=\"end\">")
+            .Append(Encode(title)).Append("</text>");
         if (points.Count == 0)
             return svg.Append("<text x=\"20\" y=\"100\">no data</text></svg>").ToString();
 
