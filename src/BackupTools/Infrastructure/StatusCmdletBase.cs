@@ -19,7 +19,7 @@ public abstract class StatusCmdletBase : RepositoryCmdletBase
 
     /// <summary>The recovery point objective: the newest backup of every source must be younger than this.</summary>
     [Parameter]
-    public TimeSpan RpoTarget { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan RpoTarget { get; set; } = StatusPolicy.DefaultRpoTarget;
 
     /// <summary>The status of each repository, in the order given (registered ones by name).</summary>
     internal IReadOnlyList<RepositoryStatus> ReadStatuses()
