@@ -11,40 +11,8 @@ BeforeAll {
     $env:BACKUPTOOLS_PASSPHRASE = 'pester monitoring passphrase'
     $artifacts = Join-Path (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path 'out/test-artifacts'
 
-    Add-Type -TypeDefinition @'
-using System;
-using System.Collections.Concurrent;
-using System.IO;
-using System.Net;
-using System.Threading.Tasks;
-
-/// <summary>An incoming-webhook stand-in on loopback: records every POST body and answers 200.</summary>
-public sealed class PesterWebhookSink : IDisposable
-{
-    private readonly HttpListener _listener = new HttpListener();
-    public ConcurrentQueue<string> Bodies { get; } = new ConcurrentQueue<string>();
-    public string Url { get; }
-    public PesterWebhookSink(int port)
-    {
-        _listener.Prefixes.Add("http://127.0.0.1:" + port + "/");
-        _listener.Start();
-        Url = "http://127.0.0.1:" + port + "/services/T000/B000/pestersecrettoken";
-        Task.Run(ServeAsync);
-    }
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try { context = await _listener.GetContextAsync(); } catch (Exception) { return; }
-            using (var reader = new StreamReader(context.Request.InputStream)) Bodies.Enqueue(await reader.ReadToEndAsync());
-            context.Response.StatusCode = 200;
-            context.Response.Close();
-        }
-    }
-    public void Dispose() { _listener.Close(); }
-}
-'@
+    # The same loopback webhook stand-in the xunit tests use, compiled from its source.
+    Add-Type -Path (Join-Path $PSScriptRoot '../BackupTools.Testing/WebhookSink.cs')
 
     function Read-LogEvent([string] $Path) { Get-Content $Path | ForEach-Object { $_ | ConvertFrom-Json } }
 
@@ -195,8 +163,8 @@ Describe 'Monitoring' -Skip:$noServices {
 
     Context 'New-Backup -NotifyWebhook' {
         BeforeAll {
-            $sink = [PesterWebhookSink]::new((Get-FreeTcpPort))
-            $deadUrl = "http://127.0.0.1:$(Get-FreeTcpPort)/services/T000/B000/pestersecrettoken"
+            $sink = [BackupTools.Testing.WebhookSink]::new((Get-FreeTcpPort))
+            $deadUrl = "http://127.0.0.1:$(Get-FreeTcpPort)/services/T000/B000/$([BackupTools.Testing.WebhookSink]::Token)"
         }
         AfterAll { $sink.Dispose() }
         BeforeEach { $sink.Bodies.Clear() }
@@ -236,8 +204,8 @@ Describe 'Monitoring' -Skip:$noServices {
             $failures | Should -BeNullOrEmpty
             $warnings.Count | Should -Be 1
             "$warnings" | Should -Match 'could not be delivered to the webhook on 127\.0\.0\.1'
-            "$warnings" | Should -Not -Match 'pestersecrettoken'
-            Get-Content $webhookLog -Raw | Should -Not -Match 'pestersecrettoken'
+            "$warnings" | Should -Not -Match ([BackupTools.Testing.WebhookSink]::Token)
+            Get-Content $webhookLog -Raw | Should -Not -Match ([BackupTools.Testing.WebhookSink]::Token)
             (Read-LogEvent $webhookLog | Where-Object event -eq 'backup.completed').backupId | Should -Be $backup.Id
         }
     }
