@@ -3,6 +3,11 @@ using System.Text;
 
 namespace BackupTools.Core.Notifications;
 
+/// <summary>What a finished run amounts to for a notification: the backup id, and an error when it (partly) failed.</summary>
+/// <param name="BackupId">The backup taken, if any.</param>
+/// <param name="Error">Why the run counts as failed, or null when it succeeded.</param>
+public sealed record RunSummary(string? BackupId, string? Error);
+
 /// <summary>
 /// Posts <see cref="BackupNotification"/>s to an incoming webhook (Slack, Teams, or anything that takes JSON):
 /// one attempt and one retry after a short pause; a notification that cannot be delivered is a warning in the log and
@@ -32,11 +37,12 @@ public sealed class WebhookNotifier
     public bool NotifyOnSuccess { get; }
 
     /// <summary>
-    /// Runs a backup and reports it: a failure always (then the exception goes on to the caller), a success when
-    /// <see cref="NotifyOnSuccess"/> is set. A run cancelled through <paramref name="ct"/> is not reported.
+    /// Runs a backup and reports it: a failure always (an exception, which then goes on to the caller, or a result
+    /// <paramref name="summarize"/> gives an error), a success when <see cref="NotifyOnSuccess"/> is set. A run
+    /// cancelled through <paramref name="ct"/> is not reported.
     /// </summary>
     public async Task<T> RunAsync<T>(string operation, string source, string? repository, Func<Task<T>> run,
-        Func<T, string?> backupIdOf, IBackupLog log, CancellationToken ct)
+        Func<T, RunSummary> summarize, IBackupLog log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         T result;
@@ -46,24 +52,27 @@ public sealed class WebhookNotifier
         }
         catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
         {
-            await SendAsync(new BackupNotification
-            {
-                Status = "failure", Operation = operation, Source = source, Repository = repository,
-                Error = e is BackupToolsException ? e.Message : $"{e.GetType().Name}: {e.Message}",
-                DurationSeconds = clock.Elapsed.TotalSeconds,
-            }, log, CancellationToken.None).ConfigureAwait(false);
+            var error = e is BackupToolsException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            await SendAsync(Notification(operation, source, repository, new RunSummary(null, error), clock.Elapsed), log, CancellationToken.None)
+                .ConfigureAwait(false);
             throw;
         }
-        if (NotifyOnSuccess)
-        {
-            await SendAsync(new BackupNotification
-            {
-                Status = "success", Operation = operation, Source = source, Repository = repository,
-                BackupId = backupIdOf(result), DurationSeconds = clock.Elapsed.TotalSeconds,
-            }, log, ct).ConfigureAwait(false);
-        }
+        var summary = summarize(result);
+        if (summary.Error is not null || NotifyOnSuccess)
+            await SendAsync(Notification(operation, source, repository, summary, clock.Elapsed), log, ct).ConfigureAwait(false);
         return result;
     }
+
+    private static BackupNotification Notification(string operation, string source, string? repository, RunSummary summary, TimeSpan duration) => new()
+    {
+        Status = summary.Error is null ? "success" : "failure",
+        Operation = operation,
+        Source = source,
+        Repository = repository,
+        BackupId = summary.BackupId,
+        Error = summary.Error,
+        DurationSeconds = duration.TotalSeconds,
+    };
 
     /// <summary>Posts one notification (one retry); true when the webhook answered 2xx, else a warning is logged.</summary>
     public async Task<bool> SendAsync(BackupNotification notification, IBackupLog log, CancellationToken ct)

@@ -59,7 +59,26 @@ internal static class OutputMapper
         Database = outcome.TargetDatabase,
         BytesRestored = outcome.BytesRestored,
         Duration = outcome.Duration,
+        Steps = ToSteps(outcome.Steps),
+        RestorePointId = outcome.RestorePointId,
     };
+
+    /// <summary>A restore drill as the database's <see cref="BackupTestResult"/>.</summary>
+    public static BackupTestResult ToTestResult(string backupId, RestoreDrillOutcome drill) => new()
+    {
+        BackupId = backupId,
+        Component = "database",
+        Level = "Restore",
+        Success = drill.Success,
+        Errors = drill.Errors.ToArray(),
+        Duration = drill.RecoveryTime,
+        RecoveryTime = drill.RecoveryTime,
+        RtoTarget = drill.RtoTarget,
+        Steps = ToSteps(drill.Steps),
+    };
+
+    private static RestoreStepInfo[] ToSteps(IEnumerable<RestoreStep> steps)
+        => steps.Select(s => new RestoreStepInfo { Name = s.Name, Success = s.Success, Duration = s.Duration }).ToArray();
 
     /// <summary>A registry entry as a <see cref="RegisteredRepository"/>.</summary>
     public static RegisteredRepository ToRegistered(RepositoryRegistration registration) => new()
@@ -70,15 +89,6 @@ internal static class OutputMapper
         Region = registration.Region,
         KeyFile = registration.KeyFile,
         Registered = registration.Registered,
-    };
-
-    /// <summary>The verification records a set of checks leaves on a manifest.</summary>
-    public static VerificationRecord ToRecord(VerifyLevel level, IReadOnlyList<ComponentCheck> checks) => new()
-    {
-        Time = DateTimeOffset.UtcNow,
-        Level = level.ToString(),
-        Success = checks.All(c => c.Success),
-        Errors = checks.SelectMany(c => c.Errors.Select(e => $"{c.Component}: {e}")).ToList(),
     };
 
     private static string? ServerOf(IReadOnlyDictionary<string, string> source)

@@ -60,11 +60,33 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
     /// (the key derivation is deliberately slow). Errors are terminating.
     /// </summary>
     internal BackupRepository Open(ResolvedRepository repository)
+        => TryGetOpened(repository, out var cached) ? cached : Remember(repository, RunEngine(OpenAsync(repository)));
+
+    /// <summary>As <see cref="Open"/>, but a repository that cannot be opened is a non-terminating error and false.</summary>
+    internal bool TryOpen(ResolvedRepository repository, out BackupRepository opened)
+    {
+        if (TryGetOpened(repository, out opened)) return true;
+        if (!TryRunEngine(OpenAsync(repository), out opened)) return false;
+        Remember(repository, opened);
+        return true;
+    }
+
+    private bool TryGetOpened(ResolvedRepository repository, out BackupRepository opened)
     {
         _opened ??= new OpenedRepositories();
-        if (_opened.TryGet(repository.Location.Uri, out var cached)) return cached;
+        return _opened.TryGet(repository.Location.Uri, out opened);
+    }
+
+    private BackupRepository Remember(ResolvedRepository repository, BackupRepository opened)
+    {
+        _opened!.Add(repository.Location.Uri, opened);
+        return opened;
+    }
+
+    private Func<IProgress<ProgressInfo>, IBackupLog, CancellationToken, Task<BackupRepository>> OpenAsync(ResolvedRepository repository)
+    {
         var passphrase = ResolvePassphrase(repository.Registration);
-        var opened = RunEngine(async (_, _, ct) =>
+        return async (_, _, ct) =>
         {
             var store = BlobStoreFactory.Open(repository.Location);
             try
@@ -76,9 +98,7 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
                 store.Dispose();
                 throw;
             }
-        });
-        _opened.Add(repository.Location.Uri, opened);
-        return opened;
+        };
     }
 
     /// <inheritdoc />

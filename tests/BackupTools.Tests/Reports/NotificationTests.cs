@@ -21,7 +21,7 @@ public sealed class NotificationTests : IDisposable
         var log = new ListLog();
         var notifier = new WebhookNotifier(_sink.Url, notifyOnSuccess: false, TimeSpan.FromMilliseconds(50));
         var error = await Assert.ThrowsAsync<BackupToolsException>(() => notifier.RunAsync<string>("New-Backup", "database 'app' on db1:5432", "main",
-            () => throw new BackupToolsException(BackupErrorKind.ConnectionFailed, "Cannot connect to db1:5432/app: refused", "db1"), id => id, log, default));
+            () => throw new BackupToolsException(BackupErrorKind.ConnectionFailed, "Cannot connect to db1:5432/app: refused", "db1"), id => new RunSummary(id, null), log, default));
         Assert.Equal(BackupErrorKind.ConnectionFailed, error.Kind);
         await Task.Delay(200);
         var body = Assert.Single(_sink.Bodies);
@@ -41,16 +41,29 @@ public sealed class NotificationTests : IDisposable
     public async Task Success_is_posted_only_when_asked()
     {
         var quiet = new WebhookNotifier(_sink.Url, notifyOnSuccess: false);
-        Assert.Equal("20261125T000000Z-abcdef", await quiet.RunAsync("New-Backup", "db", "main", () => Task.FromResult("20261125T000000Z-abcdef"), id => id, new ListLog(), default));
+        Assert.Equal("20261125T000000Z-abcdef", await quiet.RunAsync("New-Backup", "db", "main", () => Task.FromResult("20261125T000000Z-abcdef"), id => new RunSummary(id, null), new ListLog(), default));
         await Task.Delay(200);
         Assert.Empty(_sink.Bodies);
 
         var loud = new WebhookNotifier(_sink.Url, notifyOnSuccess: true);
-        await loud.RunAsync("New-Backup", "db", "main", () => Task.FromResult("20261125T000000Z-abcdef"), id => id, new ListLog(), default);
+        await loud.RunAsync("New-Backup", "db", "main", () => Task.FromResult("20261125T000000Z-abcdef"), id => new RunSummary(id, null), new ListLog(), default);
         using var json = JsonDocument.Parse(Assert.Single(_sink.Bodies));
         Assert.Equal("success", json.RootElement.GetProperty("status").GetString());
         Assert.Equal("20261125T000000Z-abcdef", json.RootElement.GetProperty("backupId").GetString());
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("error").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_run_that_ends_with_an_error_posts_a_failure_without_throwing()
+    {
+        var notifier = new WebhookNotifier(_sink.Url, notifyOnSuccess: false);
+        var result = await notifier.RunAsync("New-Backup", "db", "main, offsite", () => Task.FromResult("id-2"),
+            id => new RunSummary(id, "s3://offsite: connection refused"), new ListLog(), default);
+        Assert.Equal("id-2", result);
+        using var json = JsonDocument.Parse(Assert.Single(_sink.Bodies));
+        Assert.Equal("failure", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal("id-2", json.RootElement.GetProperty("backupId").GetString());
+        Assert.Equal("s3://offsite: connection refused", json.RootElement.GetProperty("error").GetString());
     }
 
     [Fact]
@@ -69,7 +82,7 @@ public sealed class NotificationTests : IDisposable
         var dead = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/services/{Token}");
         var log = new ListLog();
         var notifier = new WebhookNotifier(dead, notifyOnSuccess: true, TimeSpan.FromMilliseconds(50));
-        Assert.Equal("id-1", await notifier.RunAsync("New-Backup", "db", "main", () => Task.FromResult("id-1"), id => id, log, default));
+        Assert.Equal("id-1", await notifier.RunAsync("New-Backup", "db", "main", () => Task.FromResult("id-1"), id => new RunSummary(id, null), log, default));
         var (level, message) = Assert.Single(log.Messages);
         Assert.Equal(LogLevel.Warning, level);
         Assert.Contains("127.0.0.1", message);
@@ -90,7 +103,7 @@ public sealed class NotificationTests : IDisposable
     }
 
     [Fact]
-    public void Only_absolute_http_sink.Urls_are_accepted()
+    public void Only_absolute_http_urls_are_accepted()
     {
         var e = Assert.Throws<BackupToolsException>(() => new WebhookNotifier(new Uri("ftp://example.com/hook/" + Token), false));
         Assert.Equal(BackupErrorKind.InvalidArgument, e.Kind);
