@@ -97,6 +97,19 @@ Describe 'Monitoring' -Skip:$noServices {
             $status.Reasons | Should -Match 'cannot be read'
             $failures[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
         }
+        It 'shows the latest restore drill (Test-Backup -Level Restore) and logs it' {
+            $drillLog = Join-Path $TestDrive 'drill.log'
+            $drill = $second | Test-Backup -Level Restore -LogPath $drillLog
+            $drill.Success | Should -BeTrue -Because ($drill.Errors -join '; ')
+            $status = Get-BackupStatus -Repository monitored
+            $status.LastDrillSuccess | Should -BeTrue
+            $status.LastDrillTime | Should -BeGreaterThan $second.EndTime
+            $status.LastDrillDuration | Should -BeGreaterThan ([TimeSpan]::Zero)
+            $status.LastVerificationLevel | Should -Be 'Restore'
+            $event = Read-LogEvent $drillLog | Where-Object event -eq 'drill.completed'
+            $event.backupId | Should -Be $second.Id
+            $event.durationSeconds | Should -BeGreaterThan 0
+        }
         It 'fits the default table in 120 columns' {
             $lines = (Get-BackupStatus -Repository monitored -RpoTarget '00:00:01' | Format-Table | Out-String -Width 250) -split "`r?`n"
             ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 120

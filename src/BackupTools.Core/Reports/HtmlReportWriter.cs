@@ -157,7 +157,8 @@ public static class HtmlReportWriter
         => repository.Sources.Select(s => new ChartSeries(s.Source.ToString(), s.Trend.Select(p => (p.StartTime, value(p))).ToList())).ToList();
 
     private static string Verification(VerificationSummary? v)
-        => v is null ? "none" : $"{v.Level} {(v.Success ? "passed" : "FAILED")} {Time(v.Time)}";
+        => v is null ? "none" : $"{v.Level} {(v.Success ? "passed" : "FAILED")} {Time(v.Time)}"
+            + (v.Duration is { } d ? $" ({Seconds(d.TotalSeconds)})" : "");
 
     private static string Seconds(double seconds) => seconds < 120
         ? seconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"

@@ -133,7 +133,8 @@ public static class StatusCalculator
         Verifications(manifest).MaxBy(v => v.Time));
 
     private static IEnumerable<VerificationSummary> Verifications(Manifest manifest)
-        => manifest.Verifications.Select(v => new VerificationSummary(manifest.Id, v.Time, v.Level, v.Success, v.Errors));
+        => manifest.Verifications.Select(v => new VerificationSummary(manifest.Id, v.Time, v.Level, v.Success, v.Errors,
+            v.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null));
 
     /// <summary>The recorded duration, else end − start.</summary>
     private static TimeSpan DurationOf(Manifest manifest)

@@ -60,7 +60,14 @@ public sealed record BackupPoint(string BackupId, string Kind, DateTimeOffset St
     TimeSpan Duration, long Size, long Added, IReadOnlyList<string> Tags, IReadOnlyList<string> Warnings);
 
 /// <summary>One verification (or restore drill, level "Restore") recorded in a backup's manifest.</summary>
-public sealed record VerificationSummary(string BackupId, DateTimeOffset Time, string Level, bool Success, IReadOnlyList<string> Errors);
+/// <param name="BackupId">The backup checked.</param>
+/// <param name="Time">When.</param>
+/// <param name="Level">Quick, Full or Restore.</param>
+/// <param name="Success">Whether it passed.</param>
+/// <param name="Errors">What failed.</param>
+/// <param name="Duration">For a drill, the measured recovery time; otherwise null.</param>
+public sealed record VerificationSummary(string BackupId, DateTimeOffset Time, string Level, bool Success, IReadOnlyList<string> Errors,
+    TimeSpan? Duration = null);
 
 /// <summary>The span point-in-time recovery can reach for a source (physical backups + WAL archive).</summary>
 public sealed record PitrWindow(DateTimeOffset From, DateTimeOffset To);

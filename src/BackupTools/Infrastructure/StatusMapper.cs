@@ -46,6 +46,7 @@ internal static class StatusMapper
         LastVerificationTime = source.LastVerification?.Time,
         LastDrillTime = source.LastDrill?.Time,
         LastDrillSuccess = source.LastDrill?.Success,
+        LastDrillDuration = source.LastDrill?.Duration,
         PitrWindowStart = source.PitrWindow?.From,
         PitrWindowEnd = source.PitrWindow?.To,
         NextScheduledRun = source.NextScheduledRun,

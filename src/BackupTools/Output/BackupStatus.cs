@@ -57,6 +57,8 @@ public sealed class BackupStatus
     public DateTimeOffset? LastDrillTime { get; init; }
     /// <summary>Whether the latest restore drill passed, or null when none ran.</summary>
     public bool? LastDrillSuccess { get; init; }
+    /// <summary>The recovery time the latest restore drill measured.</summary>
+    public TimeSpan? LastDrillDuration { get; init; }
     /// <summary>Earliest point-in-time recovery target, or null without physical backups and WAL.</summary>
     public DateTimeOffset? PitrWindowStart { get; init; }
     /// <summary>Latest point-in-time recovery target, or null without physical backups and WAL.</summary>

@@ -175,11 +175,16 @@ public class StatusCalculatorTests
     }
 
     [Fact]
-    public void A_restore_level_verification_is_the_last_drill()
+    public void A_restore_level_verification_is_the_last_drill_with_its_recovery_time()
     {
-        var source = Assert.Single(Status(Backup(Hour, verified: true, level: StatusCalculator.DrillLevel)).Sources);
+        var manifest = Backup(Hour, verified: true, level: StatusCalculator.DrillLevel);
+        manifest.Verifications[0].DurationSeconds = 42;
+        var source = Assert.Single(Status(manifest).Sources);
         Assert.NotNull(source.LastDrill);
         Assert.True(source.LastDrill!.Success);
+        Assert.Equal(TimeSpan.FromSeconds(42), source.LastDrill.Duration);
+        Assert.Contains("backuptools_last_drill_recovery_seconds{repository=\"main\",type=\"database\",source=\"db1:5432/app\"} 42\n",
+            PrometheusReportWriter.Render(Report(Status(manifest))));
     }
 
     [Fact]
