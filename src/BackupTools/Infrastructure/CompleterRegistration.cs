@@ -35,11 +35,24 @@ internal static class CompleterRegistration
     }
 
     /// <summary>"Verb-Noun" of each cmdlet in this assembly that declares a parameter named <paramref name="parameterName"/>.</summary>
-    private static string[] CommandsWith(string parameterName) => typeof(CompleterRegistration).Assembly.GetTypes()
+    private static string[] CommandsWith(string parameterName) => LoadableTypes()
         .Where(t => !t.IsAbstract && t.GetCustomAttribute<CmdletAttribute>() is not null)
         .Where(t => t.GetProperty(parameterName)?.GetCustomAttribute<ParameterAttribute>() is not null)
         .Select(t => t.GetCustomAttribute<CmdletAttribute>()!)
         .Select(a => a.VerbName + "-" + a.NounName)
         .OrderBy(n => n, StringComparer.Ordinal)
         .ToArray();
+
+    /// <summary>The module's types; a type that cannot load is skipped rather than failing Import-Module.</summary>
+    private static IEnumerable<Type> LoadableTypes()
+    {
+        try
+        {
+            return typeof(CompleterRegistration).Assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            return e.Types.OfType<Type>();
+        }
+    }
 }
