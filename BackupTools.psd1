@@ -19,6 +19,7 @@
         'Restore-Backup'
         'Get-BackupStatus'
         'Export-BackupReport'
+        'Remove-ExpiredBackup'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
