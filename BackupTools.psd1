@@ -20,6 +20,7 @@
         'Get-BackupStatus'
         'Export-BackupReport'
         'Remove-ExpiredBackup'
+        'Invoke-DisasterRecovery'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -14,7 +14,7 @@ namespace BackupTools.Cmdlets;
 /// (Markdown and JSON). Under -WhatIf it shows the plan and runs nothing.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "DisasterRecovery", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(IncidentResult))]
+[OutputType(typeof(IncidentResult), typeof(RunbookPlanStep))]
 public sealed class InvokeDisasterRecoveryCommand : BackupCmdletBase
 {
     /// <summary>The scenario whose runbook to run.</summary>
@@ -47,7 +47,11 @@ public sealed class InvokeDisasterRecoveryCommand : BackupCmdletBase
         foreach (var (key, value) in settings) configTable[key] = value;
         if (!ShouldProcess($"{Scenario} runbook ({steps.Count} steps) with {configPath}", "Run the disaster-recovery runbook"))
         {
-            foreach (var step in steps) ShouldProcess(step.Name, step.Critical ? "Run critical step" : "Run step");
+            // The plan: what would run, in order.
+            WriteObject(steps.Select((step, i) => new RunbookPlanStep
+            {
+                Step = i + 1, Name = step.Name, Critical = step.Critical, Fallback = step.Fallback is not null,
+            }), enumerateCollection: true);
             return;
         }
         var report = Run(steps, configTable, settings);
@@ -106,7 +110,7 @@ public sealed class InvokeDisasterRecoveryCommand : BackupCmdletBase
     {
         try
         {
-            var output = StepRunner.Invoke(action, config, state);
+            var output = StepRunner.Invoke(action, _supportScript, config, state);
             var text = string.Join("; ", output.Where(o => o is not null).Select(o => o.BaseObject?.ToString()).Where(t => !string.IsNullOrWhiteSpace(t)));
             entry.Detail = string.IsNullOrEmpty(entry.Detail) ? text : entry.Detail + "; fallback: " + text;
             return true;
@@ -118,8 +122,14 @@ public sealed class InvokeDisasterRecoveryCommand : BackupCmdletBase
         }
     }
 
-    private static readonly ScriptBlock StepRunner = ScriptBlock.Create(
-        "param($__action, $Config, $State) $ErrorActionPreference = 'Stop'; $ConfirmPreference = 'None'; & $__action $Config $State");
+    /// <summary>Runs a step in a scope where the runbooks' support functions are defined and errors stop the step.</summary>
+    private static readonly ScriptBlock StepRunner = ScriptBlock.Create("""
+        param($__action, $__support, $Config, $State)
+        $ErrorActionPreference = 'Stop'
+        $ConfirmPreference = 'None'
+        if ($__support) { . $__support }
+        & $__action $Config $State
+        """);
 
     private static TimeSpan? Duration(IReadOnlyDictionary<string, object?> settings, string key)
         => settings.TryGetValue(key, out var value) && value is not null ? RecoveryConfig.ParseDuration(value) : null;
@@ -129,7 +139,7 @@ public sealed class InvokeDisasterRecoveryCommand : BackupCmdletBase
     {
         if (!File.Exists(path)) ThrowError(BackupErrorKind.NotFound, $"The recovery config '{path}' does not exist.", path);
         if (!path.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase)) return RunQuick(() => RecoveryConfig.ReadJson(path));
-        var data = (Hashtable)InvokeCommand.InvokeScript("param($p) Import-PowerShellDataFile -LiteralPath $p", false, PipelineResultTypes.Output, null, path)[0].BaseObject;
+        var data = (Hashtable)InvokeCommand.InvokeScript("param($p) Import-PowerShellDataFile -LiteralPath $p", false, PipelineResultTypes.None, null, path)[0].BaseObject;
         return data.Keys.Cast<object>().ToDictionary(k => k.ToString()!, k => data[k] is PSObject p ? p.BaseObject : data[k], StringComparer.OrdinalIgnoreCase);
     }
 
@@ -141,8 +151,10 @@ public sealed class InvokeDisasterRecoveryCommand : BackupCmdletBase
             : Path.Combine(Path.GetDirectoryName(typeof(InvokeDisasterRecoveryCommand).Assembly.Location)!, "runbooks");
         var path = Path.Combine(folder, Scenario + ".ps1");
         if (!File.Exists(path)) ThrowError(BackupErrorKind.NotFound, $"There is no runbook for {Scenario} at '{path}'.", path);
+        var support = Path.Combine(folder, "RunbookSupport.ps1");
+        _supportScript = File.Exists(support) ? support : null;
         var steps = new List<RunbookStep>();
-        foreach (var item in InvokeCommand.InvokeScript("param($p) & $p", false, PipelineResultTypes.Output, null, path))
+        foreach (var item in InvokeCommand.InvokeScript("param($p) & $p", false, PipelineResultTypes.None, null, path))
         {
             if (item?.BaseObject is not Hashtable h || h["Name"] is not string name || h["Action"] is not ScriptBlock action)
             {
@@ -153,6 +165,9 @@ public sealed class InvokeDisasterRecoveryCommand : BackupCmdletBase
         }
         return steps;
     }
+
+    /// <summary>RunbookSupport.ps1 beside the runbook, dot-sourced before each step; null when there is none.</summary>
+    private string? _supportScript;
 
     private sealed record RunbookStep(string Name, bool Critical, ScriptBlock Action, ScriptBlock? Fallback);
 }

@@ -34,6 +34,8 @@ public enum BackupComponent
 {
     /// <summary>The PostgreSQL database.</summary>
     Database,
+    /// <summary>The configuration files and folders (New-Backup -ConfigPath).</summary>
+    Config,
 }
 
 /// <summary>The formats Export-BackupReport writes.</summary>

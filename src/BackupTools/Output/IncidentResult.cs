@@ -40,3 +40,16 @@ public sealed class IncidentResult
         ReportPath = markdownPath,
     };
 }
+
+/// <summary>One step of a runbook as Invoke-DisasterRecovery -WhatIf lists it.</summary>
+public sealed class RunbookPlanStep
+{
+    /// <summary>The step's position (1 first).</summary>
+    public int Step { get; init; }
+    /// <summary>What the step does.</summary>
+    public string Name { get; init; } = "";
+    /// <summary>True when a failure of the step (and its fallback) stops the run.</summary>
+    public bool Critical { get; init; }
+    /// <summary>True when the step has a fallback.</summary>
+    public bool Fallback { get; init; }
+}
