@@ -17,6 +17,8 @@
         'Get-Backup'
         'Test-Backup'
         'Restore-Backup'
+        'Get-BackupStatus'
+        'Export-BackupReport'
         'Remove-ExpiredBackup'
         'Invoke-DisasterRecovery'
         'Enable-WalArchiving'

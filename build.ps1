@@ -7,8 +7,10 @@
              (the engine and every third-party assembly, loaded in a private AssemblyLoadContext), and bin/
              (backuptools-wal, PostgreSQL's archive/restore command: framework-dependent here; Native AOT for
              linux-x64 in Package and Bench).
-    Test     Build, start PostgreSQL and s3rver once (test harness), run xunit and Pester, always stop the
-             services, and print one line "Tests: N passed, M failed". Exits 1 on any failure.
+    Test     Install chromium when missing (apt-get, as root), Build, start PostgreSQL and s3rver once (test
+             harness), run xunit and Pester, always stop the services, and print one line
+             "Tests: N passed, M failed". Exits 1 on any failure. Test artifacts (the HTML report's
+             screenshot) go to out/test-artifacts.
     Demo     Build, then build/demo.ps1 (throwaway cluster, backup, damage, restore, proof).
     Bench    Build (AOT WAL program), then build/bench.ps1 -Scale -PgbenchSeconds (docs/benchmarks.md) and
              build/bench-pitr.ps1 -Scale (docs/benchmarks-pitr.md: base backup and restore against pgBackRest, WAL push).
@@ -44,13 +46,20 @@ function Invoke-Native {
 }
 
 function Install-Prerequisites {
-    # PostgreSQL 15 server binaries and node/npm (for s3rver); installed with apt-get when running as root.
+    # PostgreSQL 15 server binaries and node/npm (for s3rver); with -ForTests also Debian's chromium (the HTML report
+    # is rendered in headless Chromium). Installed with apt-get when running as root.
+    param([switch] $ForTests)
     $missing = @()
     if (-not $IsWindows -and -not (Test-Path (Join-Path $pgBin 'pg_ctl'))) { $missing += 'postgresql-15' }
     if (-not (Get-Command npm -ErrorAction Ignore)) { $missing += 'nodejs', 'npm' }
+    $canInstall = -not $IsWindows -and (& id -u) -eq '0' -and (Get-Command apt-get -ErrorAction Ignore)
+    if ($ForTests -and $IsLinux -and -not (Test-Path '/usr/bin/chromium')) {
+        # Only the HTML report test needs it, and it says it was skipped when chromium is absent.
+        if ($canInstall) { $missing += 'chromium' }
+        else { Write-Warning 'chromium is missing and cannot be installed here (not root or no apt-get): the HTML report test will be skipped.' }
+    }
     if ($missing) {
-        $isRoot = -not $IsWindows -and (& id -u) -eq '0'
-        if (-not ($isRoot -and (Get-Command apt-get -ErrorAction Ignore))) {
+        if (-not $canInstall) {
             throw "Missing prerequisites: $($missing -join ', '). Install them (e.g. apt-get install $($missing -join ' ')) and run again."
         }
         Write-Host "Installing $($missing -join ', ') with apt-get"
@@ -117,6 +126,7 @@ function Get-TrxCounts([string] $Directory) {
 }
 
 function Invoke-Test {
+    Install-Prerequisites -ForTests
     Invoke-Build
     Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools.proj'), '-nologo', '-v', 'quiet')
     $state = Join-Path $out 'test-services.json'

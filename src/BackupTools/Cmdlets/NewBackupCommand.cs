@@ -8,7 +8,7 @@ namespace BackupTools.Cmdlets;
 /// <summary>New-Backup: takes one backup of a database and/or configuration files into one or more repositories at once.</summary>
 [Cmdlet(VerbsCommon.New, "Backup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BackupInfo))]
-public sealed class NewBackupCommand : RepositoryCmdletBase
+public sealed class NewBackupCommand : OperationCmdletBase
 {
     /// <summary>Destination repositories (registered names, paths or URIs): the source is read once and written to each; a failure in one is reported without losing the others.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -45,6 +45,14 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     [Parameter]
     public SwitchParameter NoRoles { get; set; }
 
+    /// <summary>An incoming-webhook URL (Slack, Teams) told about every failed run; the URL is never logged.</summary>
+    [Parameter]
+    public Uri? NotifyWebhook { get; set; }
+
+    /// <summary>Tell the webhook about successful runs too.</summary>
+    [Parameter]
+    public SwitchParameter NotifyOnSuccess { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -70,7 +78,8 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
             if (TryOpen(resolved, out var opened)) destinations.Add((resolved, opened));
         }
         if (destinations.Count == 0) return;
-        if (!TryRunEngine((progress, log, ct) => BackupJob.RunAsync(destinations.Select(d => d.Opened).ToList(), request, progress, log, ct), out var outcomes))
+        if (!TryRunEngine((progress, log, ct) => BackupNotifications.RunAsync(NotifyWebhook, NotifyOnSuccess, Database, Repository,
+                () => BackupJob.RunAsync(destinations.Select(d => d.Opened).ToList(), request, progress, log, ct), log, ct), out var outcomes))
             return;
         for (var i = 0; i < outcomes.Count; i++)
         {

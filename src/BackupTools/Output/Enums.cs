@@ -39,3 +39,14 @@ public enum BackupComponent
     /// <summary>The configuration files and folders (New-Backup -ConfigPath).</summary>
     Config,
 }
+
+/// <summary>The formats Export-BackupReport writes.</summary>
+public enum BackupReportFormat
+{
+    /// <summary>One self-contained HTML page (inline CSS and SVG charts, no script).</summary>
+    Html,
+    /// <summary>The same data as JSON.</summary>
+    Json,
+    /// <summary>A node_exporter textfile-collector file.</summary>
+    Prometheus,
+}
