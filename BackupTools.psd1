@@ -17,8 +17,13 @@
         'Get-Backup'
         'Test-Backup'
         'Restore-Backup'
+        'Get-BackupStatus'
+        'Export-BackupReport'
         'Remove-ExpiredBackup'
         'Invoke-DisasterRecovery'
+        'Enable-WalArchiving'
+        'Get-WalArchiveStatus'
+        'Invoke-PointInTimeRecovery'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -4,11 +4,16 @@
 .DESCRIPTION
     Build    compiles the solution (Release) and lays out the module folder out/BackupTools:
              BackupTools.psd1, BackupTools.dll, BackupTools.Format.ps1xml, en-US help, and Dependencies/
-             (the engine and every third-party assembly, loaded in a private AssemblyLoadContext).
-    Test     Build, start PostgreSQL and s3rver once (test harness), run xunit and Pester, always stop the
-             services, and print one line "Tests: N passed, M failed". Exits 1 on any failure.
+             (the engine and every third-party assembly, loaded in a private AssemblyLoadContext), and bin/
+             (backuptools-wal, PostgreSQL's archive/restore command: framework-dependent here; Native AOT for
+             linux-x64 in Package and Bench).
+    Test     Install chromium when missing (apt-get, as root), Build, start PostgreSQL and s3rver once (test
+             harness), run xunit and Pester, always stop the services, and print one line
+             "Tests: N passed, M failed". Exits 1 on any failure. Test artifacts (the HTML report's
+             screenshot) go to out/test-artifacts.
     Demo     Build, then build/demo.ps1 (throwaway cluster, backup, damage, restore, proof).
-    Bench    Build, then build/bench.ps1 -Scale -PgbenchSeconds -StorageMB -BenchCase; writes docs/benchmarks.md.
+    Bench    Build (AOT WAL program), then build/bench.ps1 -Scale -PgbenchSeconds -StorageMB -BenchCase (docs/benchmarks.md) and
+             build/bench-pitr.ps1 -Scale (docs/benchmarks-pitr.md: base backup and restore against pgBackRest, WAL push).
     Package  Build, then out/package/BackupTools.<version>.nupkg (a local PowerShell repository).
     Clean    removes out/ and the build outputs.
 .EXAMPLE
@@ -46,13 +51,20 @@ function Invoke-Native {
 }
 
 function Install-Prerequisites {
-    # PostgreSQL 15 server binaries and node/npm (for s3rver); installed with apt-get when running as root.
+    # PostgreSQL 15 server binaries and node/npm (for s3rver); with -ForTests also Debian's chromium (the HTML report
+    # is rendered in headless Chromium). Installed with apt-get when running as root.
+    param([switch] $ForTests)
     $missing = @()
     if (-not $IsWindows -and -not (Test-Path (Join-Path $pgBin 'pg_ctl'))) { $missing += 'postgresql-15' }
     if (-not (Get-Command npm -ErrorAction Ignore)) { $missing += 'nodejs', 'npm' }
+    $canInstall = -not $IsWindows -and (& id -u) -eq '0' -and (Get-Command apt-get -ErrorAction Ignore)
+    if ($ForTests -and $IsLinux -and -not (Test-Path '/usr/bin/chromium')) {
+        # Only the HTML report test needs it, and it says it was skipped when chromium is absent.
+        if ($canInstall) { $missing += 'chromium' }
+        else { Write-Warning 'chromium is missing and cannot be installed here (not root or no apt-get): the HTML report test will be skipped.' }
+    }
     if ($missing) {
-        $isRoot = -not $IsWindows -and (& id -u) -eq '0'
-        if (-not ($isRoot -and (Get-Command apt-get -ErrorAction Ignore))) {
+        if (-not $canInstall) {
             throw "Missing prerequisites: $($missing -join ', '). Install them (e.g. apt-get install $($missing -join ' ')) and run again."
         }
         Write-Host "Installing $($missing -join ', ') with apt-get"
@@ -67,7 +79,24 @@ function Install-Prerequisites {
     }
 }
 
-function Invoke-Build {
+function Publish-WalProgram([switch] $Aot) {
+    # The archive_command / restore_command program, into <module>/bin. -Aot: Native AOT for linux-x64 (no runtime
+    # needed, ~2 ms start; about 1.5 min to compile, so Package and Bench do it); otherwise framework-dependent (fast
+    # to build; needs a .NET runtime where PostgreSQL runs it).
+    $bin = Join-Path $moduleDir 'bin'
+    $project = Join-Path $root 'src/BackupTools.Wal'
+    $linuxX64 = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier -eq 'linux-x64'
+    if ($Aot -and $linuxX64) {
+        Invoke-Native dotnet @('publish', $project, '-c', $Configuration, '-r', 'linux-x64', '-o', $bin, '-nologo', '-v', 'quiet')
+        Remove-Item (Join-Path $bin '*.dbg'), (Join-Path $bin '*.pdb') -ErrorAction Ignore
+    }
+    else {
+        if ($Aot) { Write-Warning 'Native AOT is published for linux-x64 only; this platform gets the framework-dependent WAL program.' }
+        Invoke-Native dotnet @('publish', $project, '-c', $Configuration, '--no-build', '-o', $bin, '-nologo', '-v', 'quiet')
+    }
+}
+
+function Invoke-Build([switch] $AotWalProgram) {
     Install-Prerequisites
     Invoke-Native dotnet @('build', (Join-Path $root 'BackupTools.sln'), '-c', $Configuration, '-nologo', '-v', 'minimal')
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
@@ -79,6 +108,7 @@ function Invoke-Build {
     Copy-Item (Join-Path $root 'BackupTools.psd1'), (Join-Path $root 'src/BackupTools/BackupTools.Format.ps1xml') $moduleDir
     Copy-Item (Join-Path $root 'runbooks') -Destination (Join-Path $moduleDir 'runbooks') -Recurse
     Remove-Item (Join-Path $dependencies '*.deps.json') -ErrorAction Ignore
+    Publish-WalProgram -Aot:$AotWalProgram
     if (Get-ChildItem $moduleDir -Recurse -Filter 'System.Management.Automation.dll') {
         throw 'System.Management.Automation.dll must not be in the module folder.'
     }
@@ -101,6 +131,7 @@ function Get-TrxCounts([string] $Directory) {
 }
 
 function Invoke-Test {
+    Install-Prerequisites -ForTests
     Invoke-Build
     Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools.proj'), '-nologo', '-v', 'quiet')
     $state = Join-Path $out 'test-services.json'
@@ -133,7 +164,7 @@ function Invoke-Test {
 }
 
 function Invoke-Package {
-    Invoke-Build
+    Invoke-Build -AotWalProgram
     $feed = Join-Path $out 'package'
     New-Item -ItemType Directory -Force $feed | Out-Null
     $name = "BackupToolsBuild$PID"
@@ -147,7 +178,12 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Build; & (Join-Path $root 'build/demo.ps1'); exit $LASTEXITCODE }
-    'Bench' { Invoke-Build; & (Join-Path $root 'build/bench.ps1') -Scale $Scale -PgbenchSeconds $PgbenchSeconds -StorageMB $StorageMB -Case $BenchCase; exit $LASTEXITCODE }
+    'Bench' {
+        Invoke-Build -AotWalProgram
+        & (Join-Path $root 'build/bench.ps1') -Scale $Scale -PgbenchSeconds $PgbenchSeconds -StorageMB $StorageMB -Case $BenchCase
+        if ($LASTEXITCODE) { exit $LASTEXITCODE }
+        & (Join-Path $root 'build/bench-pitr.ps1') -Scale $Scale; exit $LASTEXITCODE
+    }
     'Package' { Invoke-Package }
     'Clean' {
         Remove-Item $out -Recurse -Force -ErrorAction Ignore

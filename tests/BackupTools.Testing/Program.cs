@@ -1,5 +1,7 @@
 // The harness as a program (build.ps1 and CI use it):
-//   start --state <file> [--no-postgres] [--no-s3]   start the services, write the state file, exit 0 leaving them running
+//   start --state <file> [--no-postgres] [--no-s3] [--archive]
+//                                                     start the services, write the state file, exit 0 leaving them running;
+//                                                     --archive: PostgreSQL with archive_mode = on (for WAL archiving tests)
 //   stop --state <file>                               stop them and delete their folders
 //   s3-seed --state <file> --bucket <b> --megabytes <n>       fill a bucket of the state's s3rver (benchmark)
 //   s3-copy --state <file> --source <b> --target <b>          the benchmark's baseline copy; prints JSON with Seconds
@@ -12,7 +14,8 @@ try
     switch (command)
     {
         case "start":
-            var services = await TestServices.StartAsync(postgres: !args.Contains("--no-postgres"), s3: !args.Contains("--no-s3"));
+            var services = await TestServices.StartAsync(postgres: !args.Contains("--no-postgres"), s3: !args.Contains("--no-s3"),
+                postgresSettings: args.Contains("--archive") ? PostgresCluster.ArchiveSettings : null);
             try
             {
                 if (!args.Contains("--no-postgres")) _ = services.Postgres; // throws the cause when it failed
@@ -37,7 +40,7 @@ try
             Console.WriteLine(await StorageBench.CopyAsync(S3Of(stateFile), Required("--source"), Required("--target")));
             return 0;
         default:
-            throw new ArgumentException($"Unknown command '{command}'. Usage: start --state <file> [--no-postgres] [--no-s3] | stop --state <file> | s3-seed --state <file> --bucket <b> --megabytes <n> | s3-copy --state <file> --source <b> --target <b>");
+            throw new ArgumentException($"Unknown command '{command}'. Usage: start --state <file> [--no-postgres] [--no-s3] [--archive] | stop --state <file> | s3-seed --state <file> --bucket <b> --megabytes <n> | s3-copy --state <file> --source <b> --target <b>");
     }
 }
 catch (Exception e)

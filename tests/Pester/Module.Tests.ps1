@@ -46,32 +46,3 @@ Get-BackupRepository -Name iso -ErrorAction SilentlyContinue -ErrorVariable fail
         ($output -match '^ok:BackupTools\.NotFound,BackupTools\.Cmdlets\.GetBackupRepositoryCommand:3(,4)?$') | Should -Not -BeNullOrEmpty
     }
 }
-
-Describe 'Help' {
-    It '<_> has a synopsis, a description and an example' -ForEach $cmdlets {
-        $help = Get-Help $_ -Full
-        $help.Synopsis | Should -Not -BeNullOrEmpty
-        $help.Synopsis | Should -Not -Match "^\s*$_"
-        ($help.description | Out-String).Trim() | Should -Not -BeNullOrEmpty
-        @($help.examples.example).Count | Should -BeGreaterThan 0
-    }
-    It '<_> -Examples shows examples whose code parses and uses only real parameters' -ForEach $cmdlets {
-        $examples = @((Get-Help $_ -Examples).examples.example)
-        $examples.Count | Should -BeGreaterThan 0
-        foreach ($example in $examples) {
-            $code = ($example.code | Out-String).Trim()
-            $code | Should -Not -BeNullOrEmpty
-            $errors = $null
-            $ast = [System.Management.Automation.Language.Parser]::ParseInput($code, [ref] $null, [ref] $errors)
-            $errors | Should -BeNullOrEmpty -Because "'$code' must parse"
-            $calls = $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] }, $true) |
-                Where-Object { $_.GetCommandName() -in $cmdlets }
-            foreach ($call in $calls) {
-                $known = (Get-Command $call.GetCommandName()).Parameters.Keys
-                foreach ($parameter in $call.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] }) {
-                    $known | Should -Contain $parameter.ParameterName -Because "'$code' calls $($call.GetCommandName())"
-                }
-            }
-        }
-    }
-}

@@ -19,7 +19,7 @@ public sealed class BackupJobRequest
     public VerifyLevel? Verify { get; init; }
 
     /// <summary>The manifest kind: how the database was read, or "files" when the backup holds no database.</summary>
-    internal string Kind => Database is null ? "files" : "logical";
+    internal string Kind => Database is null ? "files" : Database.Method == DatabaseBackupMethod.Physical ? Wal.BaseBackupInfo.ManifestKind : "logical";
 
     /// <summary>Says what is being backed up, for locks and logs (never a secret).</summary>
     internal string Describe()
@@ -65,7 +65,8 @@ public static class BackupJob
         var config = request.ConfigPaths.Count > 0 ? ConfigTree.Scan(request.ConfigPaths) : null;
         await using (var session = await BackupSession.BeginAsync(repositories, request.Describe(), log, ct).ConfigureAwait(false))
         {
-            if (request.Database is not null) await LogicalBackup.WriteComponentAsync(session, request.Database, progress, log, ct).ConfigureAwait(false);
+            if (request.Database is { Method: DatabaseBackupMethod.Physical }) await PhysicalBackup.WriteComponentAsync(session, request.Database, progress, log, ct).ConfigureAwait(false);
+            else if (request.Database is not null) await LogicalBackup.WriteComponentAsync(session, request.Database, progress, log, ct).ConfigureAwait(false);
             if (request.Storage is not null) await ObjectStorageBackup.WriteComponentAsync(session, request.Storage, progress, log, ct).ConfigureAwait(false);
             if (config is not null) await ConfigBackup.WriteComponentAsync(session, config, progress, log, ct).ConfigureAwait(false);
             await session.CommitAsync(request.Kind, request.Tags, ct).ConfigureAwait(false);

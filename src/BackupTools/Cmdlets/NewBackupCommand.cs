@@ -13,7 +13,7 @@ namespace BackupTools.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "Backup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BackupInfo))]
-public sealed class NewBackupCommand : RepositoryCmdletBase
+public sealed class NewBackupCommand : OperationCmdletBase
 {
     /// <summary>Destination repositories (registered names, paths or URIs): the source is read once and written to each; a failure in one is reported without losing the others.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -54,7 +54,7 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     [ValidateNotNullOrEmpty]
     public string[] ConfigPath { get; set; } = [];
 
-    /// <summary>How the database is read; Logical (pg_dump) for now.</summary>
+    /// <summary>How the database is read: Logical (pg_dump of one database) or Physical (base backup of the cluster, for point-in-time recovery).</summary>
     [Parameter]
     public BackupMethod Method { get; set; } = BackupMethod.Logical;
 
@@ -73,6 +73,14 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     /// <summary>Do not dump roles (pg_dumpall --roles-only).</summary>
     [Parameter]
     public SwitchParameter NoRoles { get; set; }
+
+    /// <summary>An incoming-webhook URL (Slack, Teams) told about every failed run; the URL is never logged.</summary>
+    [Parameter]
+    public Uri? NotifyWebhook { get; set; }
+
+    /// <summary>Tell the webhook about successful runs too.</summary>
+    [Parameter]
+    public SwitchParameter NotifyOnSuccess { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
@@ -93,6 +101,7 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
                 ConnectionString = Database,
                 PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
                 IncludeRoles = !NoRoles,
+                Method = Method == BackupMethod.Physical ? DatabaseBackupMethod.Physical : DatabaseBackupMethod.Logical,
             },
             Storage = Storage is null ? null : new StorageBackupRequest
             {
@@ -113,7 +122,8 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
             if (TryOpen(resolved, out var opened)) destinations.Add((resolved, opened));
         }
         if (destinations.Count == 0) return;
-        if (!TryRunEngine((progress, log, ct) => BackupJob.RunAsync(destinations.Select(d => d.Opened).ToList(), request, progress, log, ct), out var outcomes))
+        if (!TryRunEngine((progress, log, ct) => BackupNotifications.RunAsync(NotifyWebhook, NotifyOnSuccess, Database, Repository,
+                () => BackupJob.RunAsync(destinations.Select(d => d.Opened).ToList(), request, progress, log, ct), log, ct), out var outcomes))
             return;
         for (var i = 0; i < outcomes.Count; i++)
         {

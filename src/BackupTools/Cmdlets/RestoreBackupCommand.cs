@@ -17,7 +17,7 @@ namespace BackupTools.Cmdlets;
 [Cmdlet(VerbsData.Restore, "Backup", DefaultParameterSetName = BackupSelector.ById,
     SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(RestoreResult))]
-public sealed class RestoreBackupCommand : RepositoryCmdletBase
+public sealed class RestoreBackupCommand : OperationCmdletBase
 {
     /// <summary>The backup id.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
@@ -132,6 +132,7 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     {
         var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
         var opened = Open(Resolve(given));
+        LogBackupId = id;
         if (!TryRunEngine((_, _, ct) => opened.LoadManifestAsync(id, ct), out var manifest)) return;
         var components = MyInvocation.BoundParameters.ContainsKey(nameof(Component)) || ConfigDestination is null
             ? Component

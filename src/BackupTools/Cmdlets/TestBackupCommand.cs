@@ -12,7 +12,7 @@ namespace BackupTools.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "Backup", DefaultParameterSetName = BackupSelector.ById)]
 [OutputType(typeof(BackupTestResult))]
-public sealed class TestBackupCommand : RepositoryCmdletBase
+public sealed class TestBackupCommand : OperationCmdletBase
 {
     /// <summary>The backup id.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
@@ -48,6 +48,7 @@ public sealed class TestBackupCommand : RepositoryCmdletBase
     protected override void ProcessRecord()
     {
         var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
+        LogBackupId = id;
         var opened = Open(Resolve(given));
         if (Level == TestLevel.Restore)
         {

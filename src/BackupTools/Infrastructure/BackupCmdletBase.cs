@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupTools.Core;
+using BackupTools.Core.Logging;
 
 namespace BackupTools.Infrastructure;
 
@@ -12,6 +13,7 @@ public abstract class BackupCmdletBase : PSCmdlet, IDisposable
 {
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(250);
     private readonly CancellationTokenSource _stopping = new();
+    private JsonLinesLog? _logFile;
 
     /// <summary>Cancelled when the user stops the pipeline.</summary>
     protected CancellationToken StopToken => _stopping.Token;
@@ -19,12 +21,22 @@ public abstract class BackupCmdletBase : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void StopProcessing() => _stopping.Cancel();
 
-    /// <summary>Releases what the cmdlet holds (opened repositories, the cancellation source).</summary>
+    /// <summary>Releases what the cmdlet holds (opened repositories, the log file, the cancellation source).</summary>
     public void Dispose()
     {
         ReleaseResources();
+        _logFile?.Dispose();
         _stopping.Dispose();
     }
+
+    /// <summary>
+    /// The JSON-lines log file engine runs append to, or null for none. <see cref="OperationCmdletBase"/> sets it from
+    /// -LogPath; a cmdlet with its own base class overrides this to take part.
+    /// </summary>
+    protected virtual string? LogFilePath => null;
+
+    /// <summary>The backup the current engine run is about, stamped on log events whose result does not name one.</summary>
+    internal string? LogBackupId { get; set; }
 
     /// <summary>Releases resources a derived cmdlet holds; called once, when PowerShell disposes the cmdlet.</summary>
     protected virtual void ReleaseResources()
@@ -67,7 +79,9 @@ public abstract class BackupCmdletBase : PSCmdlet, IDisposable
     private T Pump<T>(Func<IProgress<ProgressInfo>, IBackupLog, CancellationToken, Task<T>> work)
     {
         var reporter = new EngineReporter();
-        var task = Task.Run(() => work(reporter, reporter, StopToken), StopToken);
+        var logFile = OpenLogFile();
+        IBackupLog log = logFile is null ? reporter : new TeeLog(reporter, logFile);
+        var task = Task.Run(() => work(reporter, log, StopToken), StopToken);
         var activities = new Dictionary<int, ProgressInfo>();
         while (!task.IsCompleted)
         {
@@ -81,12 +95,27 @@ public abstract class BackupCmdletBase : PSCmdlet, IDisposable
         }
         try
         {
-            return task.GetAwaiter().GetResult();
+            var result = task.GetAwaiter().GetResult();
+            if (logFile is not null) OperationEvents.Write(logFile, result, LogBackupId);
+            return result;
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
+            logFile?.Write("cancelled", "warning", "Stopped by the user.", LogBackupId);
             throw new PipelineStoppedException();
         }
+        catch (Exception e) when (logFile is not null)
+        {
+            logFile.Write("error", "error", e.Message, LogBackupId);
+            throw;
+        }
+    }
+
+    /// <summary>The -LogPath file, opened on first use; null when the cmdlet writes no log.</summary>
+    private JsonLinesLog? OpenLogFile()
+    {
+        if (_logFile is not null || LogFilePath is not { Length: > 0 } path) return _logFile;
+        return _logFile = new JsonLinesLog(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
     }
 
     /// <summary>Runs an engine call that is quick and reports nothing, mapping its errors like <see cref="RunEngine{T}"/>.</summary>

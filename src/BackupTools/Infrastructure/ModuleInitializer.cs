@@ -19,8 +19,12 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     private static readonly Lazy<BackupToolsLoadContext> LoadContext = new(() => new BackupToolsLoadContext(DependencyDirectory));
 
-    /// <summary>Called by PowerShell on Import-Module.</summary>
-    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveEngine;
+    /// <summary>Called by PowerShell on Import-Module: hooks the engine's load context and registers the argument completers.</summary>
+    public void OnImport()
+    {
+        AssemblyLoadContext.Default.Resolving += ResolveEngine;
+        CompleterRegistration.Register();
+    }
 
     /// <summary>Called by PowerShell on Remove-Module.</summary>
     public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveEngine;

@@ -5,6 +5,8 @@ public enum BackupMethod
 {
     /// <summary>pg_dump streamed into the repository.</summary>
     Logical,
+    /// <summary>pg_basebackup's tar streamed into the repository; needs WAL archiving (Enable-WalArchiving) into it.</summary>
+    Physical,
 }
 
 /// <summary>How thoroughly a backup is checked.</summary>
@@ -38,4 +40,15 @@ public enum BackupComponent
     Storage,
     /// <summary>The configuration files and folders (New-Backup -ConfigPath).</summary>
     Config,
+}
+
+/// <summary>The formats Export-BackupReport writes.</summary>
+public enum BackupReportFormat
+{
+    /// <summary>One self-contained HTML page (inline CSS and SVG charts, no script).</summary>
+    Html,
+    /// <summary>The same data as JSON.</summary>
+    Json,
+    /// <summary>A node_exporter textfile-collector file.</summary>
+    Prometheus,
 }

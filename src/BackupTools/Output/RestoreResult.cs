@@ -33,6 +33,18 @@ public sealed class RestoreResult
     public RestoreStepInfo[] Steps { get; init; } = [];
     /// <summary>The backup taken of the target just before it was overwritten (tag restore-point), if any.</summary>
     public string? RestorePointId { get; init; }
+    /// <summary>Point-in-time recovery: the data directory restored.</summary>
+    public string? DataDirectory { get; init; }
+    /// <summary>Point-in-time recovery: the target asked for ("time …", "LSN …", "restore point '…'").</summary>
+    public string? RecoveryTarget { get; init; }
+    /// <summary>Point-in-time recovery with -Start: where the server stopped replaying, in its own words.</summary>
+    public string? PointReached { get; init; }
+    /// <summary>Point-in-time recovery with -Start: the commit time of the last transaction replayed.</summary>
+    public DateTimeOffset? ReachedTime { get; init; }
+    /// <summary>Point-in-time recovery with -Start: the end of the WAL replayed.</summary>
+    public string? ReachedLsn { get; init; }
+    /// <summary>Point-in-time recovery with -Start: the timeline the promoted server writes.</summary>
+    public uint? Timeline { get; init; }
 }
 
 /// <summary>One step of a restore or drill.</summary>

@@ -1,0 +1,49 @@
+using BackupTools.Core.Logging;
+using BackupTools.Core.Operations;
+
+namespace BackupTools.Infrastructure;
+
+/// <summary>
+/// Turns the result of an engine run into -LogPath events: backup.completed (or error) per destination,
+/// verify.completed per component, drill.completed, restore.completed.
+/// </summary>
+internal static class OperationEvents
+{
+    /// <summary>Writes the events for <paramref name="result"/>; results of other runs (opening, loading, listing) write none.</summary>
+    public static void Write(JsonLinesLog log, object? result, string? backupId)
+    {
+        switch (result)
+        {
+            case IEnumerable<BackupJobOutcome> outcomes:
+                foreach (var o in outcomes)
+                {
+                    if (o.Manifest is { } m)
+                        log.Write("backup.completed", o.Success ? "information" : "error",
+                            $"Backup {m.Id} committed in {o.Repository.Location}: {m.Stats.BytesRead} bytes read, {m.Stats.BytesAdded} added"
+                            + (o.Success ? "." : "; its verification FAILED."),
+                            m.Id, m.Stats.BytesRead, m.Stats.DurationSeconds);
+                    else
+                        log.Write("error", "error", $"{o.Repository.Location}: {o.Error?.Message}", backupId);
+                }
+                break;
+            case IEnumerable<ComponentCheck> checks:
+                foreach (var c in checks)
+                {
+                    log.Write("verify.completed", c.Success ? "information" : "error",
+                        $"{c.Level} check of {c.Component}: {Result(c.Success, c.Errors)}", backupId, c.BytesChecked, c.Duration.TotalSeconds);
+                }
+                break;
+            case RestoreDrillOutcome d:
+                log.Write("drill.completed", d.Success ? "information" : "error",
+                    $"Restore drill on {d.Server}: {Result(d.Success, d.Errors)} (recovery time {d.RecoveryTime}, RTO target {d.RtoTarget})",
+                    backupId, null, d.RecoveryTime.TotalSeconds);
+                break;
+            case DatabaseRestoreOutcome o:
+                log.Write("restore.completed", o.Success ? "information" : "error",
+                    $"Restore into {o.TargetDatabase} on {o.TargetServer}: {Result(o.Success, o.Errors)}", backupId, o.BytesRestored, o.Duration.TotalSeconds);
+                break;
+        }
+    }
+
+    private static string Result(bool success, IEnumerable<string> errors) => success ? "passed" : "FAILED: " + string.Join("; ", errors);
+}
