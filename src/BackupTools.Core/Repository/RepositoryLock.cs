@@ -21,9 +21,28 @@ internal sealed class LockRecord
         try
         {
             using var process = Process.GetProcessById(Pid);
-            return !process.HasExited;
+            return !process.HasExited && !IsZombie(Pid);
         }
         catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// On Linux, a killed process whose parent has not reaped it yet still has a process id (state Z in
+    /// /proc/&lt;pid&gt;/stat) but holds nothing: its lock is stale.
+    /// </summary>
+    private static bool IsZombie(int pid)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var afterName = stat.LastIndexOf(')');
+            return afterName > 0 && afterName + 2 < stat.Length && stat[afterName + 2] == 'Z';
+        }
+        catch (IOException)
         {
             return false;
         }
