@@ -120,3 +120,48 @@ Describe 'Invoke-DisasterRecovery: HardwareFailure and Ransomware onto a new dat
         Get-Content $result.ReportPath -Raw | Should -Match 'rotate'
     }
 }
+
+Describe 'Invoke-DisasterRecovery -Scenario RegionOutage, database and storage from the copy' -Skip:$noServices {
+    BeforeAll {
+        $s3 = (Get-TestServices).s3
+        $savedAws = @{ Id = $env:AWS_ACCESS_KEY_ID; Secret = $env:AWS_SECRET_ACCESS_KEY; Region = $env:AWS_REGION }
+        $env:AWS_ACCESS_KEY_ID = $s3.accessKey; $env:AWS_SECRET_ACCESS_KEY = $s3.secretKey; $env:AWS_REGION = 'us-east-1'
+        $bucket = 'pester-dr-' + [guid]::NewGuid().ToString('N').Substring(0, 12)
+        Send-S3 PUT $bucket | Out-Null
+        Send-S3 PUT "$bucket/avatars/alice.png" ([byte[]](1..255)) @{ 'Content-Type' = 'image/png'; 'x-amz-meta-owner' = 'alice' } | Out-Null
+        Send-S3 PUT "$bucket/docs/readme.txt" ([Text.Encoding]::UTF8.GetBytes('region outage drill')) @{ 'Content-Type' = 'text/plain' } | Out-Null
+        $original = Get-S3Object $bucket 'avatars/alice.png'
+        $primary = Join-Path $TestDrive 'primary'
+        $copy = Join-Path $TestDrive 'copy'
+        New-BackupRepository -Repository $primary -Confirm:$false | Out-Null
+        New-BackupRepository -Repository $copy -Confirm:$false | Out-Null
+        $db = New-TestDatabase
+        $env:PGPASSWORD = (Get-TestServices).postgres.password
+        $both = New-Backup -Repository $primary, $copy -Database (Get-TestConnectionString $db) -Storage $s3.endpoint -Bucket $bucket
+        $fingerprint = Get-DatabaseFingerprint $db
+        # The region is gone: its objects with it.
+        Send-S3 DELETE "$bucket/avatars/alice.png" | Out-Null
+        Send-S3 DELETE "$bucket/docs/readme.txt" | Out-Null
+        $target = 'pester_ro_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $config = Join-Path $TestDrive 'ro.json'
+        @{ CopyRepository = $copy; TargetDatabase = (Get-TestConnectionString $target); TargetStorage = $s3.endpoint; RtoTarget = '00:30:00' } |
+            ConvertTo-Json | Set-Content $config
+    }
+    AfterAll {
+        $env:AWS_ACCESS_KEY_ID = $savedAws.Id; $env:AWS_SECRET_ACCESS_KEY = $savedAws.Secret; $env:AWS_REGION = $savedAws.Region
+    }
+    It 'restores the database and the buckets from the copy repository and reports it' {
+        $result = Invoke-DisasterRecovery -Scenario RegionOutage -Config $config -ReportPath (Join-Path $TestDrive 'reports') -Confirm:$false
+        $result.Recovered | Should -BeTrue
+        $result.Steps | Should -Not -Match 'Failed'
+        $result.BackupsUsed | Should -Be @($both[1].Id)
+        $result.RtoMet | Should -BeTrue
+        Get-DatabaseFingerprint $target | Should -Be $fingerprint
+        $back = Get-S3Object $bucket 'avatars/alice.png'
+        $back.Sha256 | Should -Be $original.Sha256
+        $back.ContentType | Should -Be 'image/png'
+        $back.Owner | Should -Be 'alice'
+        (Get-S3Object $bucket 'docs/readme.txt') | Should -Not -BeNullOrEmpty
+        Get-Content $result.ReportPath -Raw | Should -Match $both[1].Id
+    }
+}

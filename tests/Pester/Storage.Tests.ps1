@@ -8,33 +8,6 @@ BeforeAll {
     Import-TestModule
     $env:BACKUPTOOLS_CONFIG_HOME = Join-Path $TestDrive 'config'
     $env:BACKUPTOOLS_PASSPHRASE = 'pester passphrase'
-
-    # s3rver answers anonymous requests, which keeps the seeding and checking free of any S3 client.
-    function Send-S3([string] $Method, [string] $Path, [byte[]] $Body, [hashtable] $Headers = @{}) {
-        $uri = (Get-TestServices).s3.endpoint + '/' + (($Path -split '/' | ForEach-Object { [uri]::EscapeDataString($_) }) -join '/')
-        $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($Method), $uri)
-        if ($null -ne $Body) {
-            $request.Content = [System.Net.Http.ByteArrayContent]::new($Body)
-            foreach ($name in $Headers.Keys) {
-                if ($name -eq 'Content-Type') { $request.Content.Headers.ContentType = $Headers[$name] }
-                else { $request.Headers.TryAddWithoutValidation($name, [string] $Headers[$name]) | Out-Null }
-            }
-        }
-        $client = [System.Net.Http.HttpClient]::new()
-        try { $client.SendAsync($request).GetAwaiter().GetResult() } finally { $request.Dispose() }
-    }
-    function Get-S3Object([string] $Bucket, [string] $Key) {
-        $response = Send-S3 GET "$Bucket/$Key"
-        if (-not $response.IsSuccessStatusCode) { return $null }
-        $owner = $null
-        [System.Collections.Generic.IEnumerable[string]] $values = $null
-        if ($response.Headers.TryGetValues('x-amz-meta-owner', [ref] $values)) { $owner = @($values)[0] }
-        [pscustomobject]@{
-            Sha256      = [Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult()))
-            ContentType = [string] $response.Content.Headers.ContentType
-            Owner       = $owner
-        }
-    }
 }
 AfterAll { Remove-Item Env:BACKUPTOOLS_CONFIG_HOME, Env:BACKUPTOOLS_PASSPHRASE -ErrorAction Ignore }
 

@@ -161,6 +161,35 @@ function Get-FreeTcpPort {
     try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
 
+function Send-S3([string] $Method, [string] $Path, [byte[]] $Body, [hashtable] $Headers = @{}) {
+    # An anonymous request to the test s3rver (it answers those), so seeding and checking need no S3 client.
+    $uri = (Get-TestServices).s3.endpoint + '/' + (($Path -split '/' | ForEach-Object { [uri]::EscapeDataString($_) }) -join '/')
+    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($Method), $uri)
+    if ($null -ne $Body) {
+        $request.Content = [System.Net.Http.ByteArrayContent]::new($Body)
+        foreach ($name in $Headers.Keys) {
+            if ($name -eq 'Content-Type') { $request.Content.Headers.ContentType = $Headers[$name] }
+            else { $request.Headers.TryAddWithoutValidation($name, [string] $Headers[$name]) | Out-Null }
+        }
+    }
+    $client = [System.Net.Http.HttpClient]::new()
+    try { $client.SendAsync($request).GetAwaiter().GetResult() } finally { $request.Dispose() }
+}
+function Get-S3Object([string] $Bucket, [string] $Key) {
+    # An object's SHA-256, content type and x-amz-meta-owner, or $null when it is missing.
+    $response = Send-S3 GET "$Bucket/$Key"
+    if (-not $response.IsSuccessStatusCode) { return $null }
+    $owner = $null
+    [System.Collections.Generic.IEnumerable[string]] $values = $null
+    if ($response.Headers.TryGetValues('x-amz-meta-owner', [ref] $values)) { $owner = @($values)[0] }
+    [pscustomobject]@{
+        Sha256      = [Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult()))
+        ContentType = [string] $response.Content.Headers.ContentType
+        Owner       = $owner
+    }
+}
+
 Export-ModuleMember -Function Get-TestModulePath, Import-TestModule, Get-TestServices, Invoke-Psql, New-TestDatabase,
     Get-DatabaseFingerprint, Get-TestConnectionString, Invoke-ChildPwsh, New-LargeTestDatabase, Start-ChildPwsh,
-    Receive-ChildPwshOutput, Get-ProcessCommandLine, Watch-ProcessCommandLine, Select-ProcessTree, Get-RepositoryFile, Get-FreeTcpPort
+    Receive-ChildPwshOutput, Get-ProcessCommandLine, Watch-ProcessCommandLine, Select-ProcessTree, Get-RepositoryFile, Get-FreeTcpPort,
+    Send-S3, Get-S3Object
