@@ -17,6 +17,11 @@
         'Get-Backup'
         'Test-Backup'
         'Restore-Backup'
+        'Copy-Backup'
+        'Register-BackupSchedule'
+        'Get-BackupSchedule'
+        'Unregister-BackupSchedule'
+        'Invoke-BackupSchedule'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

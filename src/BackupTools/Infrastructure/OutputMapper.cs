@@ -32,7 +32,7 @@ internal static class OutputMapper
             ChunksNew = manifest.Stats.ChunksNew,
             Parent = manifest.Parent,
             ToolVersion = manifest.ToolVersion,
-            Verified = verification is null ? null : $"{verification.Level}: {(verification.Success ? "passed" : "FAILED")}",
+            Verified = Describe(verification),
         };
     }
 
@@ -48,6 +48,28 @@ internal static class OutputMapper
         BytesChecked = check.BytesChecked,
         Duration = check.Duration,
     };
+
+    /// <summary>A copy outcome as a <see cref="BackupCopyResult"/> that binds to the destination.</summary>
+    public static BackupCopyResult ToCopyResult(CopyBackupOutcome outcome, ResolvedRepository source, ResolvedRepository destination)
+    {
+        var verification = outcome.Manifest.Verifications.LastOrDefault();
+        return new BackupCopyResult
+        {
+            Id = outcome.BackupId,
+            Repository = destination.Given,
+            Endpoint = destination.Location.Endpoint,
+            Region = destination.Location.Region,
+            Source = source.Location.Uri,
+            StorageClass = destination.Location.StorageClass,
+            Skipped = outcome.Skipped,
+            Size = outcome.Skipped ? outcome.Manifest.Stats.BytesRead : outcome.BytesRead,
+            Uploaded = outcome.BytesAdded,
+            ChunksTotal = outcome.Skipped ? outcome.Manifest.Stats.ChunksTotal : outcome.ChunksTotal,
+            ChunksNew = outcome.ChunksNew,
+            Verified = Describe(verification),
+            Duration = outcome.Duration,
+        };
+    }
 
     /// <summary>A database restore outcome as a <see cref="RestoreResult"/>.</summary>
     public static RestoreResult ToRestoreResult(string backupId, DatabaseRestoreOutcome outcome) => new()
@@ -73,13 +95,11 @@ internal static class OutputMapper
     };
 
     /// <summary>The verification records a set of checks leaves on a manifest.</summary>
-    public static VerificationRecord ToRecord(VerifyLevel level, IReadOnlyList<ComponentCheck> checks) => new()
-    {
-        Time = DateTimeOffset.UtcNow,
-        Level = level.ToString(),
-        Success = checks.All(c => c.Success),
-        Errors = checks.SelectMany(c => c.Errors.Select(e => $"{c.Component}: {e}")).ToList(),
-    };
+    public static VerificationRecord ToRecord(VerifyLevel level, IReadOnlyList<ComponentCheck> checks) => VerificationRecord.FromChecks(level, checks);
+
+    /// <summary>"Quick: passed" / "Full: FAILED", or null when never verified.</summary>
+    private static string? Describe(VerificationRecord? verification)
+        => verification is null ? null : $"{verification.Level}: {(verification.Success ? "passed" : "FAILED")}";
 
     private static string? ServerOf(IReadOnlyDictionary<string, string> source)
     {

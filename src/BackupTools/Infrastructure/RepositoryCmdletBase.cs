@@ -42,14 +42,17 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
     public string? KeyFile { get; set; }
 
     /// <summary>Resolves a -Repository value: a registered name first, else a path or URI.</summary>
-    internal ResolvedRepository Resolve(string repository) => RunQuick(() =>
+    internal ResolvedRepository Resolve(string repository) => Resolve(repository, Endpoint, Region, Credential);
+
+    /// <summary>Resolves a repository value with its own S3 endpoint, region and credential (e.g. Copy-Backup's destination).</summary>
+    internal ResolvedRepository Resolve(string repository, string? endpoint, string? region, PSCredential? credential) => RunQuick(() =>
     {
         var registration = RepositoryRegistry.OpenDefault().Find(repository);
-        var network = Credential?.GetNetworkCredential();
+        var network = credential?.GetNetworkCredential();
         var location = BlobStoreFactory.Parse(
             registration?.Repository ?? repository,
-            Endpoint ?? registration?.Endpoint,
-            Region ?? registration?.Region,
+            endpoint ?? registration?.Endpoint,
+            region ?? registration?.Region,
             network?.UserName is { Length: > 0 } user ? user : null,
             network?.Password is { Length: > 0 } secret ? secret : null);
         return new ResolvedRepository(repository, location, registration);
@@ -59,11 +62,14 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
     /// Opens and unlocks a repository, once per cmdlet invocation: backups piped in from the same repository reuse it
     /// (the key derivation is deliberately slow). Errors are terminating.
     /// </summary>
-    internal BackupRepository Open(ResolvedRepository repository)
+    internal BackupRepository Open(ResolvedRepository repository) => Open(repository, () => ResolvePassphrase(repository.Registration));
+
+    /// <summary>As <see cref="Open(ResolvedRepository)"/>, with the passphrase from <paramref name="passphraseSource"/> (asked only when not yet open).</summary>
+    internal BackupRepository Open(ResolvedRepository repository, Func<string> passphraseSource)
     {
         _opened ??= new OpenedRepositories();
         if (_opened.TryGet(repository.Location.Uri, out var cached)) return cached;
-        var passphrase = ResolvePassphrase(repository.Registration);
+        var passphrase = passphraseSource();
         var opened = RunEngine(async (_, _, ct) =>
         {
             var store = BlobStoreFactory.Open(repository.Location);
@@ -89,20 +95,29 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
     /// key file, a prompt (interactive sessions only). InvalidArgument when there is none.
     /// </summary>
     internal string ResolvePassphrase(RepositoryRegistration? registration)
+        => ResolvePassphrase(Passphrase, KeyFile, PassphraseVariable, registration, "Repository passphrase: ", "-Passphrase or -KeyFile");
+
+    /// <summary>
+    /// The passphrase from the first of: <paramref name="given"/>, <paramref name="keyFile"/>, the environment variable
+    /// <paramref name="variable"/>, the registration's key file, a prompt (interactive sessions only). InvalidArgument
+    /// naming <paramref name="parameters"/> when there is none.
+    /// </summary>
+    internal string ResolvePassphrase(SecureString? given, string? keyFile, string variable, RepositoryRegistration? registration,
+        string prompt, string parameters)
     {
-        if (Passphrase is not null) return Plain(Passphrase);
-        if (!string.IsNullOrEmpty(KeyFile)) return ReadKeyFile(KeyFile);
-        var fromEnvironment = Environment.GetEnvironmentVariable(PassphraseVariable);
+        if (given is not null) return Plain(given);
+        if (!string.IsNullOrEmpty(keyFile)) return ReadKeyFile(keyFile);
+        var fromEnvironment = Environment.GetEnvironmentVariable(variable);
         if (!string.IsNullOrEmpty(fromEnvironment)) return fromEnvironment;
         if (!string.IsNullOrEmpty(registration?.KeyFile)) return ReadKeyFile(registration.KeyFile);
         if (CanPrompt())
         {
-            Host.UI.Write("Repository passphrase: ");
+            Host.UI.Write(prompt);
             var typed = Host.UI.ReadLineAsSecureString();
             if (typed.Length > 0) return Plain(typed);
         }
         ThrowError(BackupErrorKind.InvalidArgument,
-            $"No passphrase: pass -Passphrase or -KeyFile, or set ${PassphraseVariable}.", "Passphrase");
+            $"No passphrase: pass {parameters}, or set ${variable}.", "Passphrase");
         return ""; // not reached
     }
 

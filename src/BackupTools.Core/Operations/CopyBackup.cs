@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.IO.Pipes;
+using System.Text.Json;
+using BackupTools.Core.Postgres;
+using BackupTools.Core.Repository;
+
+namespace BackupTools.Core.Operations;
+
+/// <summary>What Copy-Backup asks for.</summary>
+public sealed class CopyBackupRequest
+{
+    /// <summary>The backup to copy, by id.</summary>
+    public required string BackupId { get; init; }
+    /// <summary>When the destination already holds the id: false = InvalidOperation, true = nothing is copied and the result says Skipped.</summary>
+    public bool SkipExisting { get; init; }
+    /// <summary>How the copy is checked before its manifest is committed (Quick by default).</summary>
+    public VerifyLevel Verify { get; init; } = VerifyLevel.Quick;
+}
+
+/// <summary>What one copy did.</summary>
+public sealed class CopyBackupOutcome
+{
+    /// <summary>The backup id (the same in both repositories).</summary>
+    public string BackupId { get; init; } = "";
+    /// <summary>True when the destination already held the backup and nothing was copied.</summary>
+    public bool Skipped { get; init; }
+    /// <summary>The manifest as committed in the destination (the destination's own when skipped).</summary>
+    public Manifest Manifest { get; init; } = new();
+    /// <summary>Plaintext bytes read from the source and re-chunked.</summary>
+    public long BytesRead { get; init; }
+    /// <summary>Sealed bytes uploaded to the destination (chunks it lacked).</summary>
+    public long BytesAdded { get; init; }
+    /// <summary>Chunks the copy references in the destination.</summary>
+    public int ChunksTotal { get; init; }
+    /// <summary>Chunks the destination lacked and received.</summary>
+    public int ChunksNew { get; init; }
+    /// <summary>How long the copy (with its verification) took.</summary>
+    public TimeSpan Duration { get; init; }
+}
+
+/// <summary>
+/// Copy-Backup: replicates one backup into another repository. Each repository has its own master key, chunker
+/// seed and id key, so chunk ids differ between them: every file of the manifest is read back from the source
+/// (authenticated and hash-checked on the way) and written into the destination, whose dedup uploads only the
+/// chunks it lacks, sealed under its own key. The manifest is committed last, with the same id and a
+/// <see cref="Manifest.CopiedFrom"/> record, and only after the copied chunks pass verification.
+/// </summary>
+public static class CopyBackup
+{
+    /// <summary>
+    /// Copies <see cref="CopyBackupRequest.BackupId"/> from <paramref name="source"/> to <paramref name="destination"/>.
+    /// InvalidArgument when both are the same repository; NotFound for an unknown id; InvalidOperation when the
+    /// destination already holds it (unless SkipExisting); Corrupt when the source does not read back or the copy
+    /// fails verification (the manifest is then not committed, so no half copy is visible).
+    /// </summary>
+    public static async Task<CopyBackupOutcome> RunAsync(BackupRepository source, BackupRepository destination, CopyBackupRequest request,
+        IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct = default)
+    {
+        if (source.Id == destination.Id)
+            throw new BackupToolsException(BackupErrorKind.InvalidArgument,
+                $"Source and destination are the same repository ({destination.Location}); copy to another repository.", destination.Location);
+        var clock = Stopwatch.StartNew();
+        var original = await source.LoadManifestAsync(request.BackupId, ct).ConfigureAwait(false);
+        if (await destination.ContainsBackupAsync(original.Id, ct).ConfigureAwait(false))
+        {
+            if (!request.SkipExisting)
+                throw new BackupToolsException(BackupErrorKind.InvalidOperation,
+                    $"Backup {original.Id} already exists in repository {destination.Location}.", original.Id);
+            log.Write(LogLevel.Information, $"Backup {original.Id} is already in repository {destination.Location}; nothing copied.");
+            return new CopyBackupOutcome
+            {
+                BackupId = original.Id, Skipped = true, Manifest = await destination.LoadManifestAsync(original.Id, ct).ConfigureAwait(false),
+                Duration = clock.Elapsed,
+            };
+        }
+
+        await using var readLock = await source.LockAsync(false, $"copy of backup {original.Id} to {destination.Location}", ct).ConfigureAwait(false);
+        await using var writeLock = await destination.LockAsync(false, $"copy of backup {original.Id} from {source.Location}", ct).ConfigureAwait(false);
+
+        var copy = Clone(original);
+        var stats = new WriteStats();
+        var total = original.Components.SelectMany(c => c.Files).Sum(f => f.Size);
+        var transfer = new TransferProgress(progress, $"Copying backup {original.Id} to {destination.Location}", "re-chunking", total);
+        long done = 0;
+        foreach (var (from, to) in original.Components.Zip(copy.Components))
+        {
+            to.Files.Clear();
+            foreach (var file in from.Files)
+            {
+                var offset = done;
+                var entry = await CopyFileAsync(source, destination, file, stats, new Progress(bytes => transfer.Report(offset + bytes)), ct).ConfigureAwait(false);
+                to.Files.Add(entry);
+                done += file.Size;
+            }
+        }
+
+        stats.CopyTo(copy.Stats);
+        copy.Stats.DurationSeconds = original.Stats.DurationSeconds;
+        copy.Parent = original.Parent is { } parent && await destination.ContainsBackupAsync(parent, ct).ConfigureAwait(false) ? parent : null;
+        copy.CopiedFrom = new CopyOrigin { Repository = source.Location, RepositoryId = source.Id, Time = DateTimeOffset.UtcNow };
+        var checks = await destination.VerifyAsync(copy, request.Verify, progress, ct).ConfigureAwait(false);
+        var record = VerificationRecord.FromChecks(request.Verify, checks);
+        if (!record.Success)
+            throw new BackupToolsException(BackupErrorKind.Corrupt,
+                $"The copy of backup {original.Id} in {destination.Location} failed its {request.Verify} check, so it was not committed: {string.Join("; ", record.Errors)}",
+                original.Id);
+        copy.Verifications = [record];
+        await destination.SaveManifestAsync(copy, ct).ConfigureAwait(false);
+        log.Write(LogLevel.Information,
+            $"Copied backup {copy.Id} to {destination.Location}: {stats.BytesRead:N0} bytes read, {stats.ChunksNew} of {stats.ChunksTotal} chunks uploaded ({stats.BytesAdded:N0} bytes); {request.Verify} check passed.");
+        return new CopyBackupOutcome
+        {
+            BackupId = copy.Id, Manifest = copy, BytesRead = stats.BytesRead, BytesAdded = stats.BytesAdded,
+            ChunksTotal = stats.ChunksTotal, ChunksNew = stats.ChunksNew, Duration = clock.Elapsed,
+        };
+    }
+
+    /// <summary>
+    /// Streams one file out of the source (every chunk authenticated, the file hash checked) into the destination
+    /// through an in-process pipe; the destination's entry must describe the same plaintext (size and SHA-256).
+    /// </summary>
+    private static async Task<FileEntry> CopyFileAsync(BackupRepository source, BackupRepository destination, FileEntry file,
+        WriteStats stats, IProgress<long> progress, CancellationToken ct)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var pipeOut = new AnonymousPipeServerStream(PipeDirection.Out);
+        using var pipeIn = new AnonymousPipeClientStream(PipeDirection.In, pipeOut.ClientSafePipeHandle);
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                await source.ReadFileAsync(file, pipeOut, null, failed.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                pipeOut.Dispose(); // end of stream for the writer, also when the read failed
+            }
+        }, CancellationToken.None);
+        FileEntry entry;
+        try
+        {
+            entry = await destination.WriteStreamAsync(file.Name, pipeIn, stats, progress, failed.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            failed.Cancel();
+            pipeIn.Dispose(); // unblocks a reader waiting on a full pipe
+            try { await reader.ConfigureAwait(false); }
+            catch { /* the reader stopped because the write failed: the write's error is the cause */ }
+            throw;
+        }
+        await reader.ConfigureAwait(false);
+        if (entry.Size != file.Size || !string.Equals(entry.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+            throw new BackupToolsException(BackupErrorKind.Corrupt,
+                $"File {file.Name} was copied as {entry.Size} bytes with SHA-256 {entry.Sha256}; the source records {file.Size} bytes, {file.Sha256}.", file.Name);
+        entry.Format = file.Format;
+        return entry;
+    }
+
+    /// <summary>A deep copy of a manifest (through its JSON form, so every field travels).</summary>
+    private static Manifest Clone(Manifest manifest)
+        => JsonSerializer.Deserialize<Manifest>(JsonSerializer.SerializeToUtf8Bytes(manifest))!;
+
+    /// <summary>An <see cref="IProgress{T}"/> that calls back synchronously (no captured context).</summary>
+    private sealed class Progress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+}
