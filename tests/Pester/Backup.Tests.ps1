@@ -27,6 +27,7 @@ Describe 'Backup and restore' -Skip:$noServices {
         $results = Get-Backup -Repository $repo -Tag pester | Test-Backup -Level Full
         $results | Should -Not -BeNullOrEmpty
         $results.Success | Should -Not -Contain $false
+        (Get-Backup -Repository $repo -Tag pester).Verified | Should -Be 'Full: passed' # the result is kept in the manifest
     }
     It 'an unknown id is ObjectNotFound naming the id' {
         Get-Backup -Repository $repo -Id 20000101T000000Z-000000 -ErrorAction SilentlyContinue -ErrorVariable failure
@@ -49,6 +50,24 @@ Describe 'Backup and restore' -Skip:$noServices {
         $err = { New-Backup -Repository $repo -Database 'postgresql://u:S3cretPw@[bad' -ErrorAction Stop } | Should -Throw -PassThru
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $err.ToString() | Should -Not -Match 'S3cretPw'
+    }
+    It 'New-Backup -Repository a,b writes one backup to both' {
+        $second = Join-Path $TestDrive 'second'
+        New-BackupRepository -Repository $second -Confirm:$false | Out-Null
+        $both = New-Backup -Repository $repo, $second -Database (Get-TestConnectionString $source -WithPassword) -Tag both
+        $both | Should -HaveCount 2
+        $both[1].Id | Should -Be $both[0].Id
+        (Get-Backup -Repository $second -Id $both[0].Id | Test-Backup -Level Full).Success | Should -Not -Contain $false
+    }
+    It 'a missing destination is an error of its own and the other still gets the backup' {
+        $missing = Join-Path $TestDrive 'not-a-repository'
+        $made = New-Backup -Repository $missing, $repo -Database (Get-TestConnectionString $source -WithPassword) -Tag partial `
+            -ErrorAction SilentlyContinue -ErrorVariable failures
+        $made | Should -HaveCount 1
+        $made.Repository | Should -Be $repo
+        $failures | Should -HaveCount 1
+        $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $failures[0].ToString() | Should -Match 'not-a-repository'
     }
     It 'a backup into an S3 repository on s3rver reads back' {
         $s3 = (Get-TestServices).s3

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.IO.Pipes;
+using System.IO.Pipelines;
 using System.Text.Json;
 using BackupTools.Core.Postgres;
 using BackupTools.Core.Repository;
@@ -47,6 +47,9 @@ public sealed class CopyBackupOutcome
 /// </summary>
 public static class CopyBackup
 {
+    /// <summary>How much plaintext may wait between the source's reader and the destination's writer.</summary>
+    private const long PipeBufferBytes = 16 << 20;
+
     /// <summary>
     /// Copies <see cref="CopyBackupRequest.BackupId"/> from <paramref name="source"/> to <paramref name="destination"/>.
     /// InvalidArgument when both are the same repository; NotFound for an unknown id; InvalidOperation when the
@@ -99,7 +102,7 @@ public static class CopyBackup
         copy.Parent = original.Parent is { } parent && await destination.ContainsBackupAsync(parent, ct).ConfigureAwait(false) ? parent : null;
         copy.CopiedFrom = new CopyOrigin { Repository = source.Location, RepositoryId = source.Id, Time = DateTimeOffset.UtcNow };
         var checks = await destination.VerifyAsync(copy, request.Verify, progress, ct).ConfigureAwait(false);
-        var record = VerificationRecord.FromChecks(request.Verify, checks);
+        var record = VerificationRecord.From(request.Verify, checks);
         if (!record.Success)
             throw new BackupToolsException(BackupErrorKind.Corrupt,
                 $"The copy of backup {original.Id} in {destination.Location} failed its {request.Verify} check, so it was not committed: {string.Join("; ", record.Errors)}",
@@ -118,38 +121,36 @@ public static class CopyBackup
     /// <summary>
     /// Streams one file out of the source (every chunk authenticated, the file hash checked) into the destination
     /// through an in-process pipe; the destination's entry must describe the same plaintext (size and SHA-256).
+    /// A read failure reaches the writer through the pipe, so it is the error thrown.
     /// </summary>
     private static async Task<FileEntry> CopyFileAsync(BackupRepository source, BackupRepository destination, FileEntry file,
         WriteStats stats, IProgress<long> progress, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var pipeOut = new AnonymousPipeServerStream(PipeDirection.Out);
-        using var pipeIn = new AnonymousPipeClientStream(PipeDirection.In, pipeOut.ClientSafePipeHandle);
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBufferBytes, resumeWriterThreshold: PipeBufferBytes / 2));
         var reader = Task.Run(async () =>
         {
+            Exception? error = null;
             try
             {
-                await source.ReadFileAsync(file, pipeOut, null, failed.Token).ConfigureAwait(false);
+                await source.ReadFileAsync(file, pipe.Writer.AsStream(leaveOpen: true), null, failed.Token).ConfigureAwait(false);
             }
-            finally
+            catch (Exception e)
             {
-                pipeOut.Dispose(); // end of stream for the writer, also when the read failed
+                error = e;
             }
+            await pipe.Writer.CompleteAsync(error).ConfigureAwait(false);
         }, CancellationToken.None);
         FileEntry entry;
         try
         {
-            entry = await destination.WriteStreamAsync(file.Name, pipeIn, stats, progress, failed.Token).ConfigureAwait(false);
+            entry = await destination.WriteStreamAsync(file.Name, pipe.Reader.AsStream(), stats, progress, failed.Token).ConfigureAwait(false);
         }
-        catch
+        finally
         {
-            failed.Cancel();
-            pipeIn.Dispose(); // unblocks a reader waiting on a full pipe
-            try { await reader.ConfigureAwait(false); }
-            catch { /* the reader stopped because the write failed: the write's error is the cause */ }
-            throw;
+            failed.Cancel(); // stops the reader when the write failed
+            await reader.ConfigureAwait(false);
         }
-        await reader.ConfigureAwait(false);
         if (entry.Size != file.Size || !string.Equals(entry.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
             throw new BackupToolsException(BackupErrorKind.Corrupt,
                 $"File {file.Name} was copied as {entry.Size} bytes with SHA-256 {entry.Sha256}; the source records {file.Size} bytes, {file.Sha256}.", file.Name);

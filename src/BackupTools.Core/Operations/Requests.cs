@@ -7,7 +7,6 @@ public sealed class DatabaseBackupRequest
 {
     /// <summary>postgresql:// URI, libpq key=value, or Npgsql-style Key=Value; may hold a password (never stored).</summary>
     public required string ConnectionString { get; init; }
-    public IReadOnlyList<string> Tags { get; init; } = Array.Empty<string>();
     /// <summary>Folder holding pg_dump/pg_restore to prefer over PATH and the usual install folders.</summary>
     public string? PgBinDirectory { get; init; }
     /// <summary>Also dump roles with pg_dumpall --roles-only --no-role-passwords (skipped with a warning when not permitted).</summary>

@@ -23,6 +23,20 @@ public sealed partial class BackupRepository
         return results;
     }
 
+    /// <summary>
+    /// Adds a verification result to the backup's manifest and saves it (the newest <see cref="KeptVerifications"/> are
+    /// kept), so status reports and retention know which backups were proven good and when.
+    /// </summary>
+    public async Task RecordVerificationAsync(Manifest manifest, VerificationRecord record, CancellationToken ct = default)
+    {
+        manifest.Verifications.Add(record);
+        if (manifest.Verifications.Count > KeptVerifications) manifest.Verifications.RemoveRange(0, manifest.Verifications.Count - KeptVerifications);
+        await SaveManifestAsync(manifest, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>How many verification results a manifest keeps.</summary>
+    public const int KeptVerifications = 20;
+
     private async Task<ComponentCheck> VerifyComponentAsync(Manifest manifest, ComponentEntry component, VerifyLevel level, IProgress<ProgressInfo>? progress, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();

@@ -112,19 +112,19 @@ public sealed class CopyOrigin
 /// <summary>The outcome of one verification of a backup, kept in its manifest.</summary>
 public sealed class VerificationRecord
 {
-    /// <summary>A record of checks just made at <paramref name="level"/>: passed when every component passed; errors prefixed with their component.</summary>
-    public static VerificationRecord FromChecks(VerifyLevel level, IReadOnlyList<Operations.ComponentCheck> checks) => new()
+    [JsonPropertyName("time")] public DateTimeOffset Time { get; set; }
+    [JsonPropertyName("level")] public string Level { get; set; } = "";
+    [JsonPropertyName("success")] public bool Success { get; set; }
+    [JsonPropertyName("errors")] public List<string> Errors { get; set; } = new();
+
+    /// <summary>The record of checking a backup's components at one level, now.</summary>
+    public static VerificationRecord From(VerifyLevel level, IReadOnlyList<Operations.ComponentCheck> checks) => new()
     {
         Time = DateTimeOffset.UtcNow,
         Level = level.ToString(),
         Success = checks.All(c => c.Success),
         Errors = checks.SelectMany(c => c.Errors.Select(e => $"{c.Component}: {e}")).ToList(),
     };
-
-    [JsonPropertyName("time")] public DateTimeOffset Time { get; set; }
-    [JsonPropertyName("level")] public string Level { get; set; } = "";
-    [JsonPropertyName("success")] public bool Success { get; set; }
-    [JsonPropertyName("errors")] public List<string> Errors { get; set; } = new();
 }
 
 /// <summary>Counters shared by the parallel writers of one backup (thread-safe).</summary>

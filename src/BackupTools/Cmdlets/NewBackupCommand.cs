@@ -5,12 +5,12 @@ using BackupTools.Infrastructure;
 
 namespace BackupTools.Cmdlets;
 
-/// <summary>New-Backup: takes a backup of a database into one or more repositories.</summary>
+/// <summary>New-Backup: takes one backup of a database into one or more repositories at once.</summary>
 [Cmdlet(VerbsCommon.New, "Backup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BackupInfo))]
 public sealed class NewBackupCommand : RepositoryCmdletBase
 {
-    /// <summary>Destination repositories (registered names, paths or URIs), backed up to one after another.</summary>
+    /// <summary>Destination repositories (registered names, paths or URIs): the source is read once and written to each; a failure in one is reported without losing the others.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string[] Repository { get; set; } = [];
@@ -43,35 +43,32 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var request = new DatabaseBackupRequest
+        var request = new BackupJobRequest
         {
-            ConnectionString = Database,
+            Database = new DatabaseBackupRequest
+            {
+                ConnectionString = Database,
+                PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
+                IncludeRoles = !NoRoles,
+            },
             Tags = Tag,
-            PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
-            IncludeRoles = !NoRoles,
+            Verify = Verify switch { VerifyMode.Quick => VerifyLevel.Quick, VerifyMode.Full => VerifyLevel.Full, _ => null },
         };
+        var what = $"Back up {DatabaseTarget.FromConnectionString(Database)}";
+        var destinations = new List<(ResolvedRepository Resolved, BackupRepository Opened)>();
         foreach (var given in Repository)
         {
-            var repository = Resolve(given);
-            if (!ShouldProcess(repository.Location.Uri, $"Back up {DatabaseTarget.FromConnectionString(Database)}")) continue;
-            var opened = Open(repository);
-            if (TryRunEngine((progress, log, ct) => BackupAndVerify(opened, request, progress, log, ct), out var manifest))
-            {
-                WriteObject(OutputMapper.ToBackupInfo(manifest, repository));
-            }
+            var resolved = Resolve(given);
+            if (!ShouldProcess(resolved.Location.Uri, what)) continue;
+            if (TryOpen(resolved, out var opened)) destinations.Add((resolved, opened));
         }
-    }
-
-    private async Task<Manifest> BackupAndVerify(BackupRepository repository, DatabaseBackupRequest request,
-        IProgress<Core.ProgressInfo> progress, Core.IBackupLog log, CancellationToken ct)
-    {
-        var manifest = await LogicalBackup.RunAsync(repository, request, progress, log, ct).ConfigureAwait(false);
-        if (Verify == VerifyMode.None) return manifest;
-        var level = Verify == VerifyMode.Full ? VerifyLevel.Full : VerifyLevel.Quick;
-        var checks = await repository.VerifyAsync(manifest, level, progress, ct).ConfigureAwait(false);
-        var record = OutputMapper.ToRecord(level, checks);
-        manifest.Verifications.Add(record);
-        foreach (var error in record.Errors) log.Write(Core.LogLevel.Warning, $"Verification of {manifest.Id} failed: {error}");
-        return manifest;
+        if (destinations.Count == 0) return;
+        if (!TryRunEngine((progress, log, ct) => BackupJob.RunAsync(destinations.Select(d => d.Opened).ToList(), request, progress, log, ct), out var outcomes))
+            return;
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            if (outcomes[i].Error is { } error) WriteEngineError(error);
+            else WriteObject(OutputMapper.ToBackupInfo(outcomes[i].Manifest!, destinations[i].Resolved));
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using BackupTools.Core;
 using BackupTools.Core.Repository;
 using BackupTools.Infrastructure;
 
@@ -33,10 +34,19 @@ public sealed class TestBackupCommand : RepositoryCmdletBase
         var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
         var opened = Open(Resolve(given));
         var level = Level == TestLevel.Full ? VerifyLevel.Full : VerifyLevel.Quick;
-        if (TryRunEngine(async (progress, _, ct) =>
+        if (TryRunEngine(async (progress, log, ct) =>
             {
                 var manifest = await opened.LoadManifestAsync(id, ct).ConfigureAwait(false);
-                return await opened.VerifyAsync(manifest, level, progress, ct).ConfigureAwait(false);
+                var checks = await opened.VerifyAsync(manifest, level, progress, ct).ConfigureAwait(false);
+                try
+                {
+                    await opened.RecordVerificationAsync(manifest, VerificationRecord.From(level, checks), ct).ConfigureAwait(false);
+                }
+                catch (BackupToolsException e)
+                {
+                    log.Write(LogLevel.Warning, $"The result was not recorded in backup {id}: {e.Message}");
+                }
+                return checks;
             }, out var checks))
         {
             WriteObject(checks.Select(c => OutputMapper.ToTestResult(id, c)), enumerateCollection: true);

@@ -94,9 +94,6 @@ internal static class OutputMapper
         Registered = registration.Registered,
     };
 
-    /// <summary>The verification records a set of checks leaves on a manifest.</summary>
-    public static VerificationRecord ToRecord(VerifyLevel level, IReadOnlyList<ComponentCheck> checks) => VerificationRecord.FromChecks(level, checks);
-
     /// <summary>"Quick: passed" / "Full: FAILED", or null when never verified.</summary>
     private static string? Describe(VerificationRecord? verification)
         => verification is null ? null : $"{verification.Level}: {(verification.Success ? "passed" : "FAILED")}";

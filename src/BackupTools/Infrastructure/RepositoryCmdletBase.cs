@@ -66,11 +66,31 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
 
     /// <summary>As <see cref="Open(ResolvedRepository)"/>, with the passphrase from <paramref name="passphraseSource"/> (asked only when not yet open).</summary>
     internal BackupRepository Open(ResolvedRepository repository, Func<string> passphraseSource)
+        => TryGetOpened(repository, out var cached) ? cached : Remember(repository, RunEngine(OpenAsync(repository, passphraseSource())));
+
+    /// <summary>As <see cref="Open(ResolvedRepository)"/>, but a repository that cannot be opened is a non-terminating error and false.</summary>
+    internal bool TryOpen(ResolvedRepository repository, out BackupRepository opened)
+    {
+        if (TryGetOpened(repository, out opened)) return true;
+        if (!TryRunEngine(OpenAsync(repository, ResolvePassphrase(repository.Registration)), out opened)) return false;
+        Remember(repository, opened);
+        return true;
+    }
+
+    private bool TryGetOpened(ResolvedRepository repository, out BackupRepository opened)
     {
         _opened ??= new OpenedRepositories();
-        if (_opened.TryGet(repository.Location.Uri, out var cached)) return cached;
-        var passphrase = passphraseSource();
-        var opened = RunEngine(async (_, _, ct) =>
+        return _opened.TryGet(repository.Location.Uri, out opened);
+    }
+
+    private BackupRepository Remember(ResolvedRepository repository, BackupRepository opened)
+    {
+        _opened!.Add(repository.Location.Uri, opened);
+        return opened;
+    }
+
+    private static Func<IProgress<ProgressInfo>, IBackupLog, CancellationToken, Task<BackupRepository>> OpenAsync(ResolvedRepository repository, string passphrase)
+        => async (_, _, ct) =>
         {
             var store = BlobStoreFactory.Open(repository.Location);
             try
@@ -82,10 +102,7 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
                 store.Dispose();
                 throw;
             }
-        });
-        _opened.Add(repository.Location.Uri, opened);
-        return opened;
-    }
+        };
 
     /// <inheritdoc />
     protected override void ReleaseResources() => _opened?.Dispose();

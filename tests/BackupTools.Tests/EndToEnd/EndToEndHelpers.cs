@@ -47,8 +47,8 @@ internal sealed class EndToEndHelpers(PostgresCluster cluster)
 
     public Task<Manifest> BackupAsync(BackupRepository repository, string db, params string[] tags) =>
         LogicalBackup.RunAsync(repository,
-            new DatabaseBackupRequest { ConnectionString = Cluster.Uri(db), Tags = tags, PgBinDirectory = Cluster.State.BinDirectory },
-            null, NullBackupLog.Instance);
+            new DatabaseBackupRequest { ConnectionString = Cluster.Uri(db), PgBinDirectory = Cluster.State.BinDirectory },
+            null, NullBackupLog.Instance, tags: tags);
 
     /// <summary>Restores into a new database <paramref name="asDatabase"/> on the cluster.</summary>
     public Task<DatabaseRestoreOutcome> RestoreAsNewAsync(BackupRepository repository, Manifest manifest, string asDatabase) =>
@@ -88,6 +88,12 @@ internal sealed class EndToEndHelpers(PostgresCluster cluster)
         probe.Stop();
         return port;
     }
+}
+
+/// <summary>Takes a fault proxy down at the first progress report (synchronously, so no request slips through first: data is flowing).</summary>
+internal sealed class OutageOnFirstReport(FaultProxy proxy) : IProgress<ProgressInfo>
+{
+    public void Report(ProgressInfo value) => proxy.FaultRate = 1.0;
 }
 
 /// <summary>A throwaway folder under the system temp folder, deleted on dispose.</summary>

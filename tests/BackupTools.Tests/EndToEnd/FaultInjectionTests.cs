@@ -96,12 +96,6 @@ public sealed class FaultInjectionTests(PostgresFixture fixture, ITestOutputHelp
         Assert.Empty(repository.UnreadableManifestIds);
     }
 
-    /// <summary>Sets the proxy's fault rate to 1 at the first progress report (synchronously, so no request slips through first).</summary>
-    private sealed class OutageOnFirstReport(FaultProxy proxy) : IProgress<ProgressInfo>
-    {
-        public void Report(ProgressInfo value) => proxy.FaultRate = 1.0;
-    }
-
     private static async Task<List<string>> ListAsync(IBlobStore store, string prefix)
     {
         var keys = new List<string>();

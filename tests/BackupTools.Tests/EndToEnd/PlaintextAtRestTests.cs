@@ -45,8 +45,8 @@ public sealed class PlaintextAtRestTests(PostgresFixture fixture)
             using var repository = await BackupRepository.CreateAsync(store, EndToEndHelpers.Passphrase, EndToEndHelpers.FastOptions());
             var connectionString = $"postgresql://{role}:{password}@127.0.0.1:{cluster.State.Port}/{db}";
             var manifest = await LogicalBackup.RunAsync(repository,
-                new DatabaseBackupRequest { ConnectionString = connectionString, Tags = new[] { Marker }, PgBinDirectory = cluster.State.BinDirectory },
-                null, NullBackupLog.Instance);
+                new DatabaseBackupRequest { ConnectionString = connectionString, PgBinDirectory = cluster.State.BinDirectory },
+                null, NullBackupLog.Instance, tags: new[] { Marker });
 
             // Positive control: the backup does hold the marker, readable through the repository.
             using (var dump = new MemoryStream())

@@ -217,8 +217,8 @@ public sealed class LogicalBackupRestoreTests(PostgresFixture fixture) : IAsyncL
     }
 
     private Task<Manifest> BackupAsync(string db, IProgress<ProgressInfo>? progress = null, params string[] tags) =>
-        LogicalBackup.RunAsync(_repository, new DatabaseBackupRequest { ConnectionString = Cluster.Uri(db), Tags = tags, PgBinDirectory = Cluster.State.BinDirectory },
-            progress, NullBackupLog.Instance);
+        LogicalBackup.RunAsync(_repository, new DatabaseBackupRequest { ConnectionString = Cluster.Uri(db), PgBinDirectory = Cluster.State.BinDirectory },
+            progress, NullBackupLog.Instance, tags: tags);
 
     private Task<DatabaseRestoreOutcome> RestoreAsync(Manifest manifest, DatabaseRestoreRequest request) =>
         LogicalRestore.RunAsync(_repository, manifest, request, null, NullBackupLog.Instance);
