@@ -1,0 +1,94 @@
+using BackupTools.Core.Configuration;
+using BackupTools.Core.Operations;
+using BackupTools.Core.Repository;
+
+namespace BackupTools.Core.Schedules;
+
+/// <summary>
+/// The real work of a scheduled job: a Backup job runs the backup engine (<see cref="BackupJob"/>) into all its
+/// repositories at once; a Copy job copies the newest backup of its first repository to its destination
+/// (<see cref="CopyBackup"/>, skipping one already there). Repositories are opened by <see cref="RepositoryOpener"/>.
+/// </summary>
+public sealed class ScheduledJobRunner(RepositoryOpener opener) : IScheduledJobRunner
+{
+    /// <summary>The passphrase variable for every repository without a key file.</summary>
+    public const string PassphraseVariable = "BACKUPTOOLS_PASSPHRASE";
+    /// <summary>The passphrase variable tried first for a Copy job's destination.</summary>
+    public const string DestinationPassphraseVariable = "BACKUPTOOLS_DESTINATION_PASSPHRASE";
+
+    /// <inheritdoc />
+    public async Task<JobRunOutcome> RunAsync(ScheduleJob job, IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct)
+    {
+        var opened = new List<BackupRepository>();
+        try
+        {
+            return job.Action == ScheduleAction.Copy
+                ? await CopyAsync(job, opened, progress, log, ct).ConfigureAwait(false)
+                : await BackupAsync(job, opened, progress, log, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var repository in opened)
+            {
+                repository.Dispose();
+                repository.Store.Dispose();
+            }
+        }
+    }
+
+    private async Task<JobRunOutcome> BackupAsync(ScheduleJob job, List<BackupRepository> opened, IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct)
+    {
+        var failures = new List<string>();
+        foreach (var name in job.Repositories)
+        {
+            try
+            {
+                opened.Add(await opener.OpenAsync(name, [PassphraseVariable], ct: ct).ConfigureAwait(false));
+            }
+            catch (BackupToolsException e)
+            {
+                failures.Add($"{name}: {e.Message}");
+            }
+        }
+        if (opened.Count == 0) return new JobRunOutcome(false, string.Join(" ", failures));
+        if (job.Storage is not null || job.ConfigPaths.Count > 0)
+            log.Write(LogLevel.Warning, $"Schedule job '{job.Name}': storage and configuration sources are recorded but not taken yet by this version; only the database is backed up.");
+
+        var request = new BackupJobRequest
+        {
+            Database = job.Database is null ? null : new DatabaseBackupRequest { ConnectionString = job.Database, PgBinDirectory = job.PgBinDirectory },
+            Tags = job.Tags,
+            Verify = VerifyLevelOf(job.Verify),
+        };
+        var outcomes = await BackupJob.RunAsync(opened, request, progress, log, ct).ConfigureAwait(false);
+        var id = outcomes.FirstOrDefault(o => o.Manifest is not null)?.Manifest!.Id;
+        foreach (var outcome in outcomes.Where(o => !o.Success))
+            failures.Add($"{outcome.Repository.Location}: {outcome.Error?.Message ?? "verification failed"}");
+        if (job.Retention is { IsEmpty: false })
+            log.Write(LogLevel.Warning, $"Schedule job '{job.Name}': the retention policy is recorded but not applied yet by this version (apply it with Remove-ExpiredBackup).");
+        var written = outcomes.Where(o => o.Success).Select(o => o.Repository.Location).ToList();
+        var message = $"Backup {id} written to {(written.Count == 0 ? "no repository" : string.Join(", ", written))}."
+                      + (failures.Count == 0 ? "" : " Failed: " + string.Join(" ", failures));
+        return new JobRunOutcome(failures.Count == 0, message, id);
+    }
+
+    private async Task<JobRunOutcome> CopyAsync(ScheduleJob job, List<BackupRepository> opened, IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct)
+    {
+        var source = await opener.OpenAsync(job.Repositories[0], [PassphraseVariable], ct: ct).ConfigureAwait(false);
+        opened.Add(source);
+        var destination = await opener.OpenAsync(job.CopyTo!, [DestinationPassphraseVariable, PassphraseVariable], job.StorageClass, ct).ConfigureAwait(false);
+        opened.Add(destination);
+        var newest = (await source.ListManifestsAsync(ct).ConfigureAwait(false))
+            .LastOrDefault(m => job.CopyTag is null || m.Tags.Contains(job.CopyTag, StringComparer.OrdinalIgnoreCase));
+        if (newest is null)
+            return new JobRunOutcome(false, $"Repository {source.Location} holds no backup{(job.CopyTag is null ? "" : $" tagged '{job.CopyTag}'")} to copy.");
+        var request = new CopyBackupRequest { BackupId = newest.Id, SkipExisting = true, Verify = VerifyLevelOf(job.Verify) ?? VerifyLevel.Quick };
+        var outcome = await CopyBackup.RunAsync(source, destination, request, progress, log, ct).ConfigureAwait(false);
+        return new JobRunOutcome(true, outcome.Skipped
+            ? $"Backup {newest.Id} was already in {destination.Location}."
+            : $"Backup {newest.Id} copied to {destination.Location} ({outcome.ChunksNew} of {outcome.ChunksTotal} chunks uploaded).", newest.Id);
+    }
+
+    private static VerifyLevel? VerifyLevelOf(string verify)
+        => Enum.TryParse<VerifyLevel>(verify, ignoreCase: true, out var level) ? level : null; // "None" = no check
+}
