@@ -27,7 +27,8 @@ internal static class ScheduleJobValidator
         if (job.Database is null && job.Storage is null && job.ConfigPaths.Count == 0)
             throw Invalid($"Schedule job '{job.Name}' has nothing to back up: give a database, storage or configuration source.", job.Name);
         if (job.Database is null) return;
-        if (PgConnectionInfo.Parse(job.Database).Password is not null)
+        PgConnectionInfo.Parse(job.Database); // InvalidArgument when it does not parse
+        if (PgConnectionInfo.MaskPassword(job.Database) != job.Database) // a password in the string itself (not PGPASSWORD)
             throw Invalid($"The connection string of schedule job '{job.Name}' holds a password; the schedule file must not. " +
                           "Leave it out and set PGPASSWORD for the scheduled task, or use ~/.pgpass.", PgConnectionInfo.MaskPassword(job.Database));
     }
