@@ -52,6 +52,10 @@ public sealed class CronSchedule
     /// <summary>The first occurrence strictly after <paramref name="after"/>, or null when the expression never fires again.</summary>
     public DateTimeOffset? NextAfter(DateTimeOffset after) => _expression.GetNextOccurrence(after, Zone);
 
+    /// <summary>The job's next run after its last run (or its registration): at or before now means it is due (overdue).</summary>
+    public static DateTimeOffset? NextRun(ScheduleJob job, ScheduleJobState? state)
+        => Parse(job.Cron, job.TimeZone).NextAfter(state?.LastRun ?? job.Registered);
+
     /// <summary>The occurrence that makes the job due at <paramref name="now"/> (the first one after <paramref name="since"/>), or null when none fell in (since, now].</summary>
     public DateTimeOffset? DueOccurrence(DateTimeOffset since, DateTimeOffset now)
         => NextAfter(since) is { } next && next <= now ? next : null;

@@ -1,6 +1,7 @@
 using BackupTools.Core.Configuration;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
+using BackupTools.Core.Schedules;
 
 namespace BackupTools.Infrastructure;
 
@@ -69,6 +70,56 @@ internal static class OutputMapper
             Verified = Describe(verification),
             Duration = outcome.Duration,
         };
+    }
+
+    /// <summary>A scheduled job and its state as a <see cref="ScheduleInfo"/>; <paramref name="now"/> decides whether it is due.</summary>
+    public static ScheduleInfo ToScheduleInfo(ScheduleJob job, ScheduleJobState? state, string path, DateTimeOffset now)
+    {
+        var next = CronSchedule.NextRun(job, state);
+        return new ScheduleInfo
+        {
+            Name = job.Name,
+            Action = job.Action.ToString(),
+            Cron = job.Cron,
+            TimeZone = job.TimeZone ?? "UTC",
+            Enabled = job.Enabled,
+            NextRun = next,
+            Due = job.Enabled && next <= now,
+            LastRun = state?.LastRun,
+            LastResult = state?.LastResult?.ToString(),
+            LastMessage = state?.LastMessage,
+            LastBackupId = state?.LastBackupId,
+            Database = job.Database,
+            Storage = job.Storage,
+            ConfigPath = job.ConfigPaths.ToArray(),
+            Repository = job.Repositories.ToArray(),
+            CopyTo = job.CopyTo,
+            Tag = job.Tags.ToArray(),
+            Verify = job.Verify,
+            Retention = Describe(job.Retention),
+            Path = path,
+        };
+    }
+
+    /// <summary>One run of Invoke-BackupSchedule as a <see cref="ScheduleRunInfo"/>.</summary>
+    public static ScheduleRunInfo ToScheduleRunInfo(JobRun run) => new()
+    {
+        Name = run.Job,
+        DueAt = run.Occurrence,
+        Started = run.Started,
+        Success = run.Outcome.Success,
+        Message = run.Outcome.Message,
+        BackupId = run.Outcome.BackupId,
+        Duration = run.Duration,
+    };
+
+    /// <summary>"7 daily, 4 weekly, 12 monthly (prune)", or null when there is no policy.</summary>
+    private static string? Describe(RetentionSettings? r)
+    {
+        if (r is null || r.IsEmpty) return null;
+        var parts = new (int? Count, string Unit)[] { (r.KeepLast, "last"), (r.KeepDaily, "daily"), (r.KeepWeekly, "weekly"), (r.KeepMonthly, "monthly"), (r.KeepYearly, "yearly") }
+            .Where(p => p.Count is not null).Select(p => $"{p.Count} {p.Unit}");
+        return string.Join(", ", parts) + (r.Prune ? " (prune)" : "");
     }
 
     /// <summary>A database restore outcome as a <see cref="RestoreResult"/>.</summary>
