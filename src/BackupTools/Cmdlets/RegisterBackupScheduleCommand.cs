@@ -149,7 +149,7 @@ public sealed class RegisterBackupScheduleCommand : ScheduleCmdletBase
 
     /// <summary>Systemd, Cron or WindowsTask; by default what this machine offers.</summary>
     [Parameter(ParameterSetName = InstallSet)]
-    public SchedulerKind? Scheduler { get; set; }
+    public ScheduleRunner? Scheduler { get; set; }
 
     /// <summary>The pwsh the scheduler starts; by default the one running this command.</summary>
     [Parameter(ParameterSetName = InstallSet)]
@@ -202,7 +202,7 @@ public sealed class RegisterBackupScheduleCommand : ScheduleCmdletBase
 
     private void InstallScheduler(ScheduleFile schedule)
     {
-        var kind = Scheduler ?? SchedulerInstaller.Detect();
+        var kind = Scheduler is { } chosen ? Enum.Parse<SchedulerKind>(chosen.ToString()) : SchedulerInstaller.Detect();
         var options = new InstallOptions
         {
             PwshPath = FullPath(PwshPath) ?? DefaultPwsh(),

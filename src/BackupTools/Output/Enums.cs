@@ -33,3 +33,14 @@ public enum BackupComponent
     /// <summary>The PostgreSQL database.</summary>
     Database,
 }
+
+/// <summary>What runs Invoke-BackupSchedule periodically (Register-BackupSchedule -Install -Scheduler).</summary>
+public enum ScheduleRunner
+{
+    /// <summary>A systemd service + timer.</summary>
+    Systemd,
+    /// <summary>A crontab line.</summary>
+    Cron,
+    /// <summary>A Windows Scheduled Task.</summary>
+    WindowsTask,
+}
