@@ -80,4 +80,21 @@ Describe 'Backup and restore' -Skip:$noServices {
         (Get-Backup -Repository $s3repo @common -Latest).Id | Should -Be $b.Id
         (Test-Backup -Id $b.Id -Repository $s3repo @common -Level Full).Success | Should -Not -Contain $false
     }
+    It 'Test-Backup -Level Restore drills the backup and records the measured recovery time' {
+        $drill = $backup | Test-Backup -Level Restore -TargetServer (Get-TestConnectionString postgres -WithPassword)
+        $drill.Success | Should -BeTrue
+        $drill.Level | Should -Be 'Restore'
+        $drill.RecoveryTime | Should -BeGreaterThan ([timespan]::Zero)
+        $drill.RtoTarget | Should -Be ([timespan]::FromMinutes(30))
+        (Get-Backup -Repository $repo -Id $backup.Id).Verified | Should -Be 'Restore: passed'
+    }
+    It 'an in-place restore takes a restore point and reports its steps' {
+        $result = $backup | Restore-Backup -TargetDatabase (Get-TestConnectionString $source -WithPassword) -Confirm:$false
+        $result.Success | Should -BeTrue
+        $result.Steps.Name | Should -Contain 'Take a restore point'
+        $result.Steps[-1].Name | Should -Match '^Swap'
+        (Get-Backup -Repository $repo -Tag restore-point).Id | Should -Contain $result.RestorePointId
+        Get-DatabaseFingerprint $source | Should -Not -BeNullOrEmpty
+    }
+
 }

@@ -19,7 +19,7 @@ public sealed class BackupJobRequest
     internal string Describe()
     {
         var parts = new List<string>();
-        if (Database is not null) parts.Add(Postgres.PgConnectionInfo.Parse(Database.ConnectionString).Description);
+        if (Database is not null) parts.Add(Database.ResolveSource().Description);
         return "backup of " + (parts.Count == 0 ? "nothing" : string.Join(", ", parts));
     }
 }

@@ -277,7 +277,10 @@ public static class ComponentIdentity
     }
 }
 
-/// <summary>Writes the files of one component into every live destination of a session.</summary>
+/// <summary>
+/// Writes the files of one component into every live destination of a session. Files may be stored from several
+/// tasks at once (e.g. objects downloaded in parallel); each destination's file list keeps the order they were added.
+/// </summary>
 public sealed class ComponentWriter
 {
     private readonly BackupSession _session;
@@ -327,12 +330,18 @@ public sealed class ComponentWriter
     /// <summary>Adds an already-stored file to one destination's copy of the component (e.g. an unchanged object whose chunks are reused).</summary>
     public void AddFile(BackupDestination destination, FileEntry file)
     {
-        if (!_files.TryGetValue(destination, out var list)) _files[destination] = list = new List<FileEntry>();
-        list.Add(file);
+        lock (_files)
+        {
+            if (!_files.TryGetValue(destination, out var list)) _files[destination] = list = new List<FileEntry>();
+            list.Add(file);
+        }
     }
 
     /// <summary>Records a warning on the component (every destination).</summary>
-    public void AddWarning(string warning) => (Template.Warnings ??= new()).Add(warning);
+    public void AddWarning(string warning)
+    {
+        lock (_files) (Template.Warnings ??= new()).Add(warning);
+    }
 
     /// <summary>This component as stored in one destination's manifest: a copy of the template with that destination's files.</summary>
     internal ComponentEntry EntryFor(BackupDestination destination)

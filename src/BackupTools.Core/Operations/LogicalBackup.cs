@@ -29,7 +29,7 @@ public static class LogicalBackup
     public static async Task WriteComponentAsync(BackupSession session, DatabaseBackupRequest request,
         IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct = default)
     {
-        var source = PgConnectionInfo.Parse(request.ConnectionString);
+        var source = request.ResolveSource();
         log.Write(LogLevel.Verbose, $"Connecting to {source.Description}.");
         await using var conn = await PgServer.ConnectAsync(source, ct).ConfigureAwait(false);
 

@@ -11,12 +11,15 @@ namespace BackupTools.Core.Operations;
 public static class LogicalRestore
 {
     /// <summary>
-    /// Restores the database component; a corrupt backup never reaches the target. AsDatabase: into that new
-    /// database. A whole restore in place: into a new staging database, swapped in by rename only when pg_restore
-    /// succeeded (the damaged database is dropped after the swap; on any failure the original stays in service).
-    /// Into a new database the dump streams straight into pg_restore (every chunk checked on the way; a failure drops
-    /// the new database). A selective restore in place (schemas or tables: pg_restore --clean --if-exists of just those
-    /// objects), or Jobs &gt; 1, first reads and verifies the whole dump into a private spool file.
+    /// Restores the database component; a corrupt backup never reaches the target. AsDatabase: into that new database.
+    /// A whole restore in place is the safe path: a restore point (a backup of the database as it is now, tagged
+    /// restore-point) is taken first, the backup is restored into a new staging database, that database is checked
+    /// against the backup (row counts and content checksums recorded at backup time, invalid indexes, pg_amcheck), and
+    /// only then swapped in by rename in a short maintenance window. If the check fails nothing is swapped and the
+    /// original stays in service; if the swap fails half-way it is undone. Into a new database the dump streams straight
+    /// into pg_restore (every chunk checked on the way; a failure drops the new database). A selective restore in place
+    /// (schemas or tables: pg_restore --clean --if-exists of just those objects), or Jobs &gt; 1, first reads and
+    /// verifies the whole dump into a private spool file. Each step is reported with its duration in the outcome.
     /// </summary>
     public static async Task<DatabaseRestoreOutcome> RunAsync(BackupRepository repository, Manifest manifest, DatabaseRestoreRequest request,
         IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct = default)
@@ -29,13 +32,22 @@ public static class LogicalRestore
         var target = ResolveTarget(component, request);
         var database = request.AsDatabase ?? target.Database;
         var outcome = new DatabaseRestoreOutcome { TargetServer = target.Server, TargetDatabase = database };
+        var steps = new StepTimer(outcome, log);
 
         var spoolFolder = request.TempDirectory ?? Path.GetTempPath();
         if (!Directory.Exists(spoolFolder))
             throw new BackupToolsException(BackupErrorKind.InvalidArgument, $"The temporary folder '{spoolFolder}' does not exist.", spoolFolder);
         var selective = request.Schemas.Count > 0 || request.Tables.Count > 0;
-        var swap = request.AsDatabase is null && !selective;
-        var newDatabase = request.AsDatabase is not null || swap;
+        // Work from the given database when restoring beside it, else from a maintenance database (the target may be
+        // missing, and a swap must not be blocked by our own session).
+        var adminDatabase = request.AsDatabase is not null ? target.Database : MaintenanceDatabase(target.Database);
+        await using var conn = await PgServer.ConnectAsync(target.WithDatabase(adminDatabase), ct).ConfigureAwait(false);
+        var targetExists = await DatabaseExistsAsync(conn, database, ct).ConfigureAwait(false);
+        var inPlace = request.AsDatabase is null;
+        if (selective && inPlace && !targetExists)
+            throw new BackupToolsException(BackupErrorKind.NotFound, $"Database '{database}' does not exist on {target.Server}; a selective restore needs it.", database);
+        var swap = inPlace && !selective && targetExists;
+        var newDatabase = !inPlace || !selective;
         // Into a new (or staging) database the dump streams straight into pg_restore: a corrupt chunk stops it and the
         // new database is dropped, the target never touched. Over the target itself (a selective restore), or when
         // parallel jobs are asked for, the whole dump is first read and verified into a private spool file.
@@ -47,59 +59,107 @@ public static class LogicalRestore
         try
         {
             if (spoolPath is not null)
-            {
-                await SpoolAsync(repository, dump, spoolPath, transfer, ct).ConfigureAwait(false);
-                log.Write(LogLevel.Verbose, $"Backup {manifest.Id} read and verified ({dump.Size:N0} bytes); restoring into {target.WithDatabase(database).Description}.");
-            }
+                await steps.RunAsync("Read and verify the backup", () => SpoolAsync(repository, dump, spoolPath, transfer, ct)).ConfigureAwait(false);
 
-            await using var conn = await PgServer.ConnectAsync(target, ct).ConfigureAwait(false);
             var serverMajor = await PgServer.ScalarAsync<int>(conn, "SELECT current_setting('server_version_num')::int", ct).ConfigureAwait(false) / 10000;
             var dumpMajor = PgTools.MajorOf(component.Source.GetValueOrDefault("pgDumpVersion") ?? "0");
             var pgRestore = await PgTools.FindAsync("pg_restore", Math.Max(serverMajor, dumpMajor), request.PgBinDirectory, ct).ConfigureAwait(false);
 
+            if (request.TakeRestorePoint && inPlace && targetExists)
+                outcome.RestorePointId = await steps.RunAsync("Take a restore point",
+                    () => TakeRestorePointAsync(repository, target.WithDatabase(database), request, log, ct)).ConfigureAwait(false);
+
             // Where pg_restore writes: the new database, a staging database to swap in, or the target itself.
-            var restoreInto = request.AsDatabase ?? (swap ? StagingName(database, "r" + Guid.NewGuid().ToString("N")[..6]) : database);
+            var restoreInto = swap ? StagingName(database, "r" + Guid.NewGuid().ToString("N")[..6]) : database;
             if (newDatabase) await CreateDatabaseAsync(conn, restoreInto, target, ct).ConfigureAwait(false);
-            if (swap)
-            {
-                // The swapped-in database keeps the original's owner.
-                var owner = await PgServer.ScalarAsync<string>(conn, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", ct, database)
-                    .ConfigureAwait(false);
-                await PgServer.ExecuteAsync(conn, $"ALTER DATABASE {PgServer.QuoteIdentifier(restoreInto)} OWNER TO {PgServer.QuoteIdentifier(owner)}", ct)
-                    .ConfigureAwait(false);
-            }
+            if (swap) await CopyOwnerAsync(conn, database, restoreInto, ct).ConfigureAwait(false);
             try
             {
-                if (request.RestoreRoles) await RestoreRolesAsync(repository, component, conn, outcome.Warnings, ct).ConfigureAwait(false);
+                if (request.RestoreRoles)
+                    await steps.RunAsync("Create missing roles", () => RestoreRolesAsync(repository, component, conn, outcome.Warnings, ct)).ConfigureAwait(false);
                 if (spoolPath is not null) progress?.Report(new ProgressInfo($"Restoring database {database}", "pg_restore", dump.Size, dump.Size));
                 var archive = spoolPath is not null ? (ArchiveSource)new ArchiveSource.File(spoolPath) : new ArchiveSource.Stream(repository, dump, transfer);
-                await RunPgRestoreAsync(pgRestore, archive, target.WithDatabase(restoreInto), request, cleanFirst: !newDatabase, ct)
-                    .ConfigureAwait(false);
+                await steps.RunAsync(swap ? $"pg_restore into staging database {restoreInto}" : $"pg_restore into {restoreInto}",
+                    () => RunPgRestoreAsync(pgRestore, archive, target.WithDatabase(restoreInto), request, cleanFirst: !newDatabase, ct)).ConfigureAwait(false);
+                if (request.Verify)
+                {
+                    await steps.RunAsync($"Check {restoreInto} against the backup", async () =>
+                    {
+                        var problems = await RestoredDatabaseCheck.RunAsync(target.WithDatabase(restoreInto), component,
+                            selective ? t => Selected(t, request) : null, request.PgBinDirectory, log, ct).ConfigureAwait(false);
+                        if (problems.Count == 0) return;
+                        outcome.Errors.AddRange(problems);
+                        throw new RestoreCheckFailedException(problems);
+                    }).ConfigureAwait(false);
+                }
             }
-            catch when (newDatabase)
+            catch (Exception e) when (newDatabase && !(e is RestoreCheckFailedException && !inPlace))
             {
                 await DropQuietlyAsync(conn, restoreInto, log).ConfigureAwait(false);
                 throw;
             }
             if (swap)
-            {
-                await conn.CloseAsync().ConfigureAwait(false);
-                await SwapInAsync(target, restoreInto, log, ct).ConfigureAwait(false);
-            }
+                await steps.RunAsync($"Swap the restored database in for {database}", () => SwapInAsync(target, restoreInto, log, ct)).ConfigureAwait(false);
+            outcome.Success = true;
+        }
+        catch (RestoreCheckFailedException)
+        {
+            var kept = swap ? "Nothing was swapped: the original database is still in service."
+                : selective && inPlace ? $"The restored objects are in place; restore point {outcome.RestorePointId ?? "(none)"} holds the database as it was before."
+                : !inPlace ? $"Database '{database}' is left for inspection." : "The restored database was dropped.";
+            outcome.Errors.Add(kept);
+            log.Write(LogLevel.Warning, $"The restored database does not match backup {manifest.Id}. {kept}");
         }
         finally
         {
             if (spoolPath is not null) File.Delete(spoolPath);
         }
         foreach (var w in outcome.Warnings) log.Write(LogLevel.Warning, w);
-        outcome.Success = true;
-        outcome.BytesRestored = dump.Size;
+        outcome.BytesRestored = outcome.Success ? dump.Size : 0;
         outcome.Duration = clock.Elapsed;
         return outcome;
     }
 
+    /// <summary>A backup of the database about to be overwritten, into the same repository, tagged restore-point.</summary>
+    private static async Task<string> TakeRestorePointAsync(BackupRepository repository, PgConnectionInfo database, DatabaseRestoreRequest request,
+        IBackupLog log, CancellationToken ct)
+    {
+        var job = new BackupJobRequest
+        {
+            Database = new DatabaseBackupRequest { Connection = database, PgBinDirectory = request.PgBinDirectory },
+            Tags = new[] { RestorePointTag },
+        };
+        var outcomes = await BackupJob.RunAsync(new[] { repository }, job, null, log, ct).ConfigureAwait(false);
+        var id = outcomes[0].Manifest!.Id;
+        log.Write(LogLevel.Information, $"Restore point {id} holds {database.Description} as it was before the restore.");
+        return id;
+    }
+
+    /// <summary>The tag of the backups a restore takes of what it is about to overwrite.</summary>
+    public const string RestorePointTag = "restore-point";
+
+    /// <summary>Whether a selective restore's schemas/tables include <paramref name="table"/>.</summary>
+    private static bool Selected(TableInfo table, DatabaseRestoreRequest request)
+        => request.Schemas.Contains(table.Schema)
+           || request.Tables.Any(t => t == table.Name || t == $"{table.Schema}.{table.Name}");
+
+    private static string MaintenanceDatabase(string database) => database == "postgres" ? "template1" : "postgres";
+
+    private static Task<bool> DatabaseExistsAsync(NpgsqlConnection conn, string name, CancellationToken ct)
+        => PgServer.ScalarAsync<bool>(conn, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", ct, name);
+
+    /// <summary>The swapped-in database keeps the original's owner.</summary>
+    private static async Task CopyOwnerAsync(NpgsqlConnection conn, string from, string to, CancellationToken ct)
+    {
+        var owner = await PgServer.ScalarAsync<string>(conn, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", ct, from).ConfigureAwait(false);
+        await PgServer.ExecuteAsync(conn, $"ALTER DATABASE {PgServer.QuoteIdentifier(to)} OWNER TO {PgServer.QuoteIdentifier(owner)}", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Raised inside the restore when the restored database fails its checks; the outcome carries the problems.</summary>
+    private sealed class RestoreCheckFailedException(IReadOnlyList<string> problems) : Exception(string.Join(" ", problems));
+
     /// <summary>The request's target, else the backup's source (the password then comes from PGPASSWORD).</summary>
-    private static PgConnectionInfo ResolveTarget(ComponentEntry component, DatabaseRestoreRequest request)
+    internal static PgConnectionInfo ResolveTarget(ComponentEntry component, DatabaseRestoreRequest request)
     {
         if (request.TargetConnectionString is not null) return PgConnectionInfo.Parse(request.TargetConnectionString);
         string Source(string key) => component.Source.GetValueOrDefault(key)
@@ -118,7 +178,7 @@ public static class LogicalRestore
 
     private static async Task CreateDatabaseAsync(NpgsqlConnection conn, string name, PgConnectionInfo target, CancellationToken ct)
     {
-        if (await PgServer.ScalarAsync<bool>(conn, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", ct, name).ConfigureAwait(false))
+        if (await DatabaseExistsAsync(conn, name, ct).ConfigureAwait(false))
             throw new BackupToolsException(BackupErrorKind.InvalidOperation,
                 $"Database '{name}' already exists on {target.Server}; choose another name for -AsDatabase or drop it first.", name);
         try
@@ -156,7 +216,7 @@ public static class LogicalRestore
     }
 
     /// <summary>A database name beside the target: "&lt;db&gt;_bt_&lt;tag&gt;", within PostgreSQL's 63 bytes.</summary>
-    private static string StagingName(string database, string tag)
+    internal static string StagingName(string database, string tag)
     {
         var suffix = "_bt_" + tag;
         var stem = database;
@@ -172,7 +232,7 @@ public static class LogicalRestore
     private static async Task SwapInAsync(PgConnectionInfo target, string staging, IBackupLog log, CancellationToken ct)
     {
         var database = target.Database;
-        var maintenance = target.WithDatabase(database == "postgres" ? "template1" : "postgres");
+        var maintenance = target.WithDatabase(MaintenanceDatabase(database));
         await using var conn = await PgServer.ConnectAsync(maintenance, ct).ConfigureAwait(false);
         var aside = StagingName(database, "old" + Guid.NewGuid().ToString("N")[..6]);
         var q = PgServer.QuoteIdentifier;

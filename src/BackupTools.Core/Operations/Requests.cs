@@ -1,3 +1,4 @@
+using BackupTools.Core.Postgres;
 using BackupTools.Core.Repository;
 
 namespace BackupTools.Core.Operations;
@@ -6,7 +7,12 @@ namespace BackupTools.Core.Operations;
 public sealed class DatabaseBackupRequest
 {
     /// <summary>postgresql:// URI, libpq key=value, or Npgsql-style Key=Value; may hold a password (never stored).</summary>
-    public required string ConnectionString { get; init; }
+    public string ConnectionString { get; init; } = "";
+    /// <summary>The database as already parsed (takes precedence over <see cref="ConnectionString"/>).</summary>
+    public PgConnectionInfo? Connection { get; init; }
+
+    /// <summary>The database to read: <see cref="Connection"/>, else the parsed <see cref="ConnectionString"/>.</summary>
+    public PgConnectionInfo ResolveSource() => Connection ?? PgConnectionInfo.Parse(ConnectionString);
     /// <summary>Folder holding pg_dump/pg_restore to prefer over PATH and the usual install folders.</summary>
     public string? PgBinDirectory { get; init; }
     /// <summary>Also dump roles with pg_dumpall --roles-only --no-role-passwords (skipped with a warning when not permitted).</summary>
@@ -34,7 +40,14 @@ public sealed class DatabaseRestoreRequest
     public bool RestoreRoles { get; init; } = true;
     /// <summary>Folder for the verified spool file pg_restore reads; null = system temp.</summary>
     public string? TempDirectory { get; init; }
+    /// <summary>Before overwriting an existing database, back it up into the same repository (tagged restore-point).</summary>
+    public bool TakeRestorePoint { get; init; } = true;
+    /// <summary>Check the restored database against the backup (row counts, checksums, indexes, pg_amcheck) before it is put in service.</summary>
+    public bool Verify { get; init; } = true;
 }
+
+/// <summary>One step of a restore and how long it took.</summary>
+public sealed record RestoreStep(string Name, bool Success, TimeSpan Duration);
 
 public sealed class DatabaseRestoreOutcome
 {
@@ -45,6 +58,10 @@ public sealed class DatabaseRestoreOutcome
     public TimeSpan Duration { get; set; }
     public List<string> Errors { get; } = new();
     public List<string> Warnings { get; } = new();
+    /// <summary>The steps taken, in order, with their durations.</summary>
+    public List<RestoreStep> Steps { get; } = new();
+    /// <summary>The backup taken of the target just before it was overwritten, if any.</summary>
+    public string? RestorePointId { get; set; }
 }
 
 /// <summary>The result of checking one component of a backup.</summary>

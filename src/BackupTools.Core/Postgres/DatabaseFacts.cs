@@ -1,4 +1,3 @@
-using System.Globalization;
 using BackupTools.Core.Repository;
 using Npgsql;
 
@@ -7,7 +6,11 @@ namespace BackupTools.Core.Postgres;
 /// <summary>What a backup records about its source database: versions, size, identity and tables.</summary>
 public sealed class DatabaseFacts
 {
-    /// <summary>Tables up to this size get an exact row count (inside the dump's snapshot); larger ones the planner's estimate.</summary>
+    /// <summary>
+    /// Tables up to this size get an exact row count and a content checksum (inside the dump's snapshot); larger ones the
+    /// planner's estimate. Materialized views only get the estimate: a restore refreshes them, so their stored rows are
+    /// not what comes back.
+    /// </summary>
     public const long ExactCountLimitBytes = 256L * 1024 * 1024;
 
     public string ServerVersion { get; private init; } = "";
@@ -57,25 +60,25 @@ public sealed class DatabaseFacts
     {
         const string sql = """
             SELECT n.nspname, c.relname, greatest(c.reltuples, 0)::bigint, pg_total_relation_size(c.oid),
-                   has_table_privilege(c.oid, 'SELECT')
+                   has_table_privilege(c.oid, 'SELECT') AND c.relkind = 'r'
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'm') AND c.relpersistence <> 't'
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%'
               AND (c.relkind <> 'm' OR c.relispopulated)
             ORDER BY 1, 2
             """;
-        var tables = new List<(TableInfo Table, bool CanRead)>();
+        var tables = new List<(TableInfo Table, bool Countable)>();
         await using (var cmd = new NpgsqlCommand(sql, conn))
         await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
             while (await r.ReadAsync(ct).ConfigureAwait(false))
                 tables.Add((new TableInfo { Schema = r.GetString(0), Name = r.GetString(1), Rows = r.GetInt64(2), Bytes = r.GetInt64(3) }, r.GetBoolean(4)));
         }
-        foreach (var t in tables.Where(x => x.CanRead && x.Table.Bytes <= ExactCountLimitBytes).Select(x => x.Table))
+        await TableFingerprint.UseStableOutputAsync(conn, ct).ConfigureAwait(false);
+        foreach (var t in tables.Where(x => x.Countable && x.Table.Bytes <= ExactCountLimitBytes).Select(x => x.Table))
         {
-            await using var count = new NpgsqlCommand(
-                $"SELECT count(*) FROM {PgServer.QuoteIdentifier(t.Schema)}.{PgServer.QuoteIdentifier(t.Name)}", conn);
-            t.Rows = Convert.ToInt64(await count.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            (t.Rows, var checksum) = await TableFingerprint.ReadAsync(conn, t.Schema, t.Name, ct).ConfigureAwait(false);
+            t.Checksum = checksum;
             t.RowCountExact = true;
         }
         return tables.Select(t => t.Table).ToList();

@@ -84,6 +84,8 @@ public sealed class TableInfo
     [JsonPropertyName("rows")] public long Rows { get; set; }
     [JsonPropertyName("rowsExact")] public bool RowCountExact { get; set; }
     [JsonPropertyName("bytes")] public long Bytes { get; set; }
+    /// <summary>Content checksum (see Postgres.TableFingerprint), recorded with the exact row count; null for larger tables.</summary>
+    [JsonPropertyName("checksum")] public long? Checksum { get; set; }
 }
 
 /// <summary>Totals for one backup.</summary>
@@ -116,6 +118,8 @@ public sealed class VerificationRecord
     [JsonPropertyName("level")] public string Level { get; set; } = "";
     [JsonPropertyName("success")] public bool Success { get; set; }
     [JsonPropertyName("errors")] public List<string> Errors { get; set; } = new();
+    /// <summary>For a restore drill: how long the restore and its checks took.</summary>
+    [JsonPropertyName("durationSeconds")] public double? DurationSeconds { get; set; }
 
     /// <summary>The record of checking a backup's components at one level, now.</summary>
     public static VerificationRecord From(VerifyLevel level, IReadOnlyList<Operations.ComponentCheck> checks) => new()

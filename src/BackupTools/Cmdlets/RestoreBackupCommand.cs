@@ -61,6 +61,14 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     [Parameter]
     public SwitchParameter NoRoles { get; set; }
 
+    /// <summary>Do not back up the database about to be overwritten first (by default a restore point tagged restore-point is taken).</summary>
+    [Parameter]
+    public SwitchParameter NoRestorePoint { get; set; }
+
+    /// <summary>Do not check the restored database against the backup before putting it in service.</summary>
+    [Parameter]
+    public SwitchParameter SkipCheck { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -79,10 +87,15 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
             Jobs = Jobs,
             PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
             RestoreRoles = !NoRoles,
+            TakeRestorePoint = !NoRestorePoint,
+            Verify = !SkipCheck,
         };
-        if (TryRunEngine((progress, log, ct) => LogicalRestore.RunAsync(opened, manifest, request, progress, log, ct), out var outcome))
+        if (!TryRunEngine((progress, log, ct) => LogicalRestore.RunAsync(opened, manifest, request, progress, log, ct), out var outcome)) return;
+        WriteObject(OutputMapper.ToRestoreResult(id, outcome));
+        if (!outcome.Success)
         {
-            WriteObject(OutputMapper.ToRestoreResult(id, outcome));
+            WriteEngineError(new Core.BackupToolsException(Core.BackupErrorKind.Corrupt,
+                $"The database restored from backup {id} does not match the backup: {string.Join(" ", outcome.Errors)}", id));
         }
     }
 

@@ -1,11 +1,15 @@
 using System.Management.Automation;
 using BackupTools.Core;
+using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
 using BackupTools.Infrastructure;
 
 namespace BackupTools.Cmdlets;
 
-/// <summary>Test-Backup: checks that a backup can be read back (Quick: every chunk present; Full: every chunk decrypted and hash-checked).</summary>
+/// <summary>
+/// Test-Backup: checks that a backup can be read back (Quick: every chunk present; Full: every chunk decrypted and
+/// hash-checked) or, with -Level Restore, that it restores: a drill into a scratch database, checked and dropped.
+/// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "Backup", DefaultParameterSetName = BackupSelector.ById)]
 [OutputType(typeof(BackupTestResult))]
 public sealed class TestBackupCommand : RepositoryCmdletBase
@@ -24,15 +28,32 @@ public sealed class TestBackupCommand : RepositoryCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = BackupSelector.ByInputObject, ValueFromPipeline = true)]
     public BackupInfo? InputObject { get; set; }
 
-    /// <summary>Quick (every chunk exists at its size) or Full (every chunk read, authenticated and hash-checked).</summary>
+    /// <summary>Quick (every chunk exists at its size), Full (every chunk read, authenticated and hash-checked) or Restore (a restore drill).</summary>
     [Parameter]
     public TestLevel Level { get; set; } = TestLevel.Quick;
+
+    /// <summary>Restore drills: the server to restore onto (a connection string to any database on it); by default the server the backup was taken from.</summary>
+    [Parameter]
+    public string? TargetServer { get; set; }
+
+    /// <summary>Restore drills: the recovery-time objective the measured restore must meet (default 30 minutes).</summary>
+    [Parameter]
+    public TimeSpan RtoTarget { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Folder holding pg_restore and pg_amcheck to prefer over PATH and the usual install folders.</summary>
+    [Parameter]
+    public string? PgBinDirectory { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
         var opened = Open(Resolve(given));
+        if (Level == TestLevel.Restore)
+        {
+            Drill(opened, id);
+            return;
+        }
         var level = Level == TestLevel.Full ? VerifyLevel.Full : VerifyLevel.Quick;
         if (TryRunEngine(async (progress, log, ct) =>
             {
@@ -50,6 +71,24 @@ public sealed class TestBackupCommand : RepositoryCmdletBase
             }, out var checks))
         {
             WriteObject(checks.Select(c => OutputMapper.ToTestResult(id, c)), enumerateCollection: true);
+        }
+    }
+
+    private void Drill(BackupRepository repository, string id)
+    {
+        var request = new RestoreDrillRequest
+        {
+            TargetServer = TargetServer,
+            RtoTarget = RtoTarget,
+            PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
+        };
+        if (TryRunEngine(async (progress, log, ct) =>
+            {
+                var manifest = await repository.LoadManifestAsync(id, ct).ConfigureAwait(false);
+                return await RestoreDrill.RunAsync(repository, manifest, request, progress, log, ct).ConfigureAwait(false);
+            }, out var drill))
+        {
+            WriteObject(OutputMapper.ToTestResult(id, drill));
         }
     }
 }

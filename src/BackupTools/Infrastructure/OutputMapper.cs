@@ -132,7 +132,26 @@ internal static class OutputMapper
         Database = outcome.TargetDatabase,
         BytesRestored = outcome.BytesRestored,
         Duration = outcome.Duration,
+        Steps = ToSteps(outcome.Steps),
+        RestorePointId = outcome.RestorePointId,
     };
+
+    /// <summary>A restore drill as the database's <see cref="BackupTestResult"/>.</summary>
+    public static BackupTestResult ToTestResult(string backupId, RestoreDrillOutcome drill) => new()
+    {
+        BackupId = backupId,
+        Component = "database",
+        Level = "Restore",
+        Success = drill.Success,
+        Errors = drill.Errors.ToArray(),
+        Duration = drill.RecoveryTime,
+        RecoveryTime = drill.RecoveryTime,
+        RtoTarget = drill.RtoTarget,
+        Steps = ToSteps(drill.Steps),
+    };
+
+    private static RestoreStepInfo[] ToSteps(IEnumerable<RestoreStep> steps)
+        => steps.Select(s => new RestoreStepInfo { Name = s.Name, Success = s.Success, Duration = s.Duration }).ToArray();
 
     /// <summary>A registry entry as a <see cref="RegisteredRepository"/>.</summary>
     public static RegisteredRepository ToRegistered(RepositoryRegistration registration) => new()

@@ -7,7 +7,7 @@ public sealed class BackupTestResult
     public string BackupId { get; init; } = "";
     /// <summary>The component checked ("database", …).</summary>
     public string Component { get; init; } = "";
-    /// <summary>Quick or Full.</summary>
+    /// <summary>Quick, Full or Restore.</summary>
     public string Level { get; init; } = "";
     /// <summary>True when every check passed.</summary>
     public bool Success { get; init; }
@@ -19,4 +19,10 @@ public sealed class BackupTestResult
     public long BytesChecked { get; init; }
     /// <summary>How long the check took.</summary>
     public TimeSpan Duration { get; init; }
+    /// <summary>Restore drills: what restoring and checking the backup took (the measured recovery time).</summary>
+    public TimeSpan? RecoveryTime { get; init; }
+    /// <summary>Restore drills: the recovery-time objective the drill was measured against.</summary>
+    public TimeSpan? RtoTarget { get; init; }
+    /// <summary>Restore drills: the steps with their durations.</summary>
+    public RestoreStepInfo[] Steps { get; init; } = [];
 }

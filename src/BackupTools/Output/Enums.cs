@@ -14,6 +14,8 @@ public enum TestLevel
     Quick,
     /// <summary>Every chunk is read, authenticated, decompressed and hash-checked.</summary>
     Full,
+    /// <summary>A restore drill: the database is restored into a scratch database, checked against the backup and dropped.</summary>
+    Restore,
 }
 
 /// <summary>The verification New-Backup runs after taking a backup.</summary>

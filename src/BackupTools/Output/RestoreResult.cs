@@ -15,6 +15,24 @@ public sealed class RestoreResult
     public string Database { get; init; } = "";
     /// <summary>Plaintext bytes restored.</summary>
     public long BytesRestored { get; init; }
-    /// <summary>How long the restore took.</summary>
+    /// <summary>How long the restore took: the recovery time, from the first step to the database back in service.</summary>
     public TimeSpan Duration { get; init; }
+    /// <summary>The steps taken (restore point, pg_restore, checks, swap …), each with its duration.</summary>
+    public RestoreStepInfo[] Steps { get; init; } = [];
+    /// <summary>The backup taken of the target just before it was overwritten (tag restore-point), if any.</summary>
+    public string? RestorePointId { get; init; }
+}
+
+/// <summary>One step of a restore or drill.</summary>
+public sealed class RestoreStepInfo
+{
+    /// <summary>What the step did.</summary>
+    public string Name { get; init; } = "";
+    /// <summary>True when the step completed.</summary>
+    public bool Success { get; init; }
+    /// <summary>How long it took.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>"Swap the restored database in for app: 0.4 s".</summary>
+    public override string ToString() => $"{Name}: {(Success ? "" : "FAILED after ")}{Duration.TotalSeconds:0.0} s";
 }
