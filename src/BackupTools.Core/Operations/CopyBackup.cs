@@ -91,7 +91,7 @@ public static class CopyBackup
             foreach (var file in from.Files)
             {
                 var offset = done;
-                var entry = await CopyFileAsync(source, destination, file, stats, new Progress(bytes => transfer.Report(offset + bytes)), ct).ConfigureAwait(false);
+                var entry = await CopyFileAsync(source, destination, file, stats, new CallbackProgress(bytes => transfer.Report(offset + bytes)), ct).ConfigureAwait(false);
                 to.Files.Add(entry);
                 done += file.Size;
             }
@@ -163,7 +163,7 @@ public static class CopyBackup
         => JsonSerializer.Deserialize<Manifest>(JsonSerializer.SerializeToUtf8Bytes(manifest))!;
 
     /// <summary>An <see cref="IProgress{T}"/> that calls back synchronously (no captured context).</summary>
-    private sealed class Progress(Action<long> report) : IProgress<long>
+    private sealed class CallbackProgress(Action<long> report) : IProgress<long>
     {
         public void Report(long value) => report(value);
     }

@@ -139,19 +139,7 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
     }
 
     private string ReadKeyFile(string path)
-    {
-        var fullPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-        if (!File.Exists(fullPath))
-        {
-            ThrowError(BackupErrorKind.InvalidArgument, $"The key file '{fullPath}' does not exist.", fullPath);
-        }
-        var firstLine = File.ReadLines(fullPath).FirstOrDefault();
-        if (string.IsNullOrEmpty(firstLine))
-        {
-            ThrowError(BackupErrorKind.InvalidArgument, $"The key file '{fullPath}' is empty.", fullPath);
-        }
-        return firstLine!;
-    }
+        => RunQuick(() => RepositoryOpener.ReadKeyFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)));
 
     private bool CanPrompt()
         => Host?.UI is not null && Environment.UserInteractive && !Console.IsInputRedirected
