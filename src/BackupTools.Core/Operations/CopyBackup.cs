@@ -65,23 +65,40 @@ public static class CopyBackup
         var clock = Stopwatch.StartNew();
         var original = await source.LoadManifestAsync(request.BackupId, ct).ConfigureAwait(false);
         if (await destination.ContainsBackupAsync(original.Id, ct).ConfigureAwait(false))
-        {
-            if (!request.SkipExisting)
-                throw new BackupToolsException(BackupErrorKind.InvalidOperation,
-                    $"Backup {original.Id} already exists in repository {destination.Location}.", original.Id);
-            log.Write(LogLevel.Information, $"Backup {original.Id} is already in repository {destination.Location}; nothing copied.");
-            return new CopyBackupOutcome
-            {
-                BackupId = original.Id, Skipped = true, Manifest = await destination.LoadManifestAsync(original.Id, ct).ConfigureAwait(false),
-                Duration = clock.Elapsed,
-            };
-        }
+            return await SkipAsync(original.Id, destination, request, clock, log, ct).ConfigureAwait(false);
 
         await using var readLock = await source.LockAsync(false, $"copy of backup {original.Id} to {destination.Location}", ct).ConfigureAwait(false);
         await using var writeLock = await destination.LockAsync(false, $"copy of backup {original.Id} from {source.Location}", ct).ConfigureAwait(false);
-
-        var copy = Clone(original);
         var stats = new WriteStats();
+        var copy = await CopyFilesAsync(source, destination, original, stats, progress, ct).ConfigureAwait(false);
+        copy.Parent = original.Parent is { } parent && await destination.ContainsBackupAsync(parent, ct).ConfigureAwait(false) ? parent : null;
+        copy.CopiedFrom = new CopyOrigin { Repository = source.Location, RepositoryId = source.Id, Time = DateTimeOffset.UtcNow };
+        await VerifyAndCommitAsync(destination, copy, request.Verify, progress, ct).ConfigureAwait(false);
+        log.Write(LogLevel.Information,
+            $"Copied backup {copy.Id} to {destination.Location}: {stats.BytesRead:N0} bytes read, {stats.ChunksNew} of {stats.ChunksTotal} chunks uploaded ({stats.BytesAdded:N0} bytes); {request.Verify} check passed.");
+        return new CopyBackupOutcome
+        {
+            BackupId = copy.Id, Manifest = copy, BytesRead = stats.BytesRead, BytesAdded = stats.BytesAdded,
+            ChunksTotal = stats.ChunksTotal, ChunksNew = stats.ChunksNew, Duration = clock.Elapsed,
+        };
+    }
+
+    /// <summary>The destination already holds the id: InvalidOperation, or a Skipped outcome when that was asked for.</summary>
+    private static async Task<CopyBackupOutcome> SkipAsync(string id, BackupRepository destination, CopyBackupRequest request, Stopwatch clock,
+        IBackupLog log, CancellationToken ct)
+    {
+        if (!request.SkipExisting)
+            throw new BackupToolsException(BackupErrorKind.InvalidOperation, $"Backup {id} already exists in repository {destination.Location}.", id);
+        log.Write(LogLevel.Information, $"Backup {id} is already in repository {destination.Location}; nothing copied.");
+        var existing = await destination.LoadManifestAsync(id, ct).ConfigureAwait(false);
+        return new CopyBackupOutcome { BackupId = id, Skipped = true, Manifest = existing, Duration = clock.Elapsed };
+    }
+
+    /// <summary>A copy of <paramref name="original"/> whose files were re-chunked into the destination (its stats are the copy's).</summary>
+    private static async Task<Manifest> CopyFilesAsync(BackupRepository source, BackupRepository destination, Manifest original, WriteStats stats,
+        IProgress<ProgressInfo>? progress, CancellationToken ct)
+    {
+        var copy = Clone(original);
         var total = original.Components.SelectMany(c => c.Files).Sum(f => f.Size);
         var transfer = new TransferProgress(progress, $"Copying backup {original.Id} to {destination.Location}", "re-chunking", total);
         long done = 0;
@@ -91,31 +108,25 @@ public static class CopyBackup
             foreach (var file in from.Files)
             {
                 var offset = done;
-                var entry = await CopyFileAsync(source, destination, file, stats, new CallbackProgress(bytes => transfer.Report(offset + bytes)), ct).ConfigureAwait(false);
-                to.Files.Add(entry);
+                to.Files.Add(await CopyFileAsync(source, destination, file, stats, new CallbackProgress(bytes => transfer.Report(offset + bytes)), ct).ConfigureAwait(false));
                 done += file.Size;
             }
         }
-
         stats.CopyTo(copy.Stats);
         copy.Stats.DurationSeconds = original.Stats.DurationSeconds;
-        copy.Parent = original.Parent is { } parent && await destination.ContainsBackupAsync(parent, ct).ConfigureAwait(false) ? parent : null;
-        copy.CopiedFrom = new CopyOrigin { Repository = source.Location, RepositoryId = source.Id, Time = DateTimeOffset.UtcNow };
-        var checks = await destination.VerifyAsync(copy, request.Verify, progress, ct).ConfigureAwait(false);
-        var record = VerificationRecord.From(request.Verify, checks);
+        return copy;
+    }
+
+    /// <summary>Checks the copied chunks, then commits the manifest with that check as its only verification; Corrupt (nothing committed) when the check fails.</summary>
+    private static async Task VerifyAndCommitAsync(BackupRepository destination, Manifest copy, VerifyLevel level, IProgress<ProgressInfo>? progress, CancellationToken ct)
+    {
+        var record = VerificationRecord.From(level, await destination.VerifyAsync(copy, level, progress, ct).ConfigureAwait(false));
         if (!record.Success)
             throw new BackupToolsException(BackupErrorKind.Corrupt,
-                $"The copy of backup {original.Id} in {destination.Location} failed its {request.Verify} check, so it was not committed: {string.Join("; ", record.Errors)}",
-                original.Id);
+                $"The copy of backup {copy.Id} in {destination.Location} failed its {level} check, so it was not committed: {string.Join("; ", record.Errors)}",
+                copy.Id);
         copy.Verifications = [record];
         await destination.SaveManifestAsync(copy, ct).ConfigureAwait(false);
-        log.Write(LogLevel.Information,
-            $"Copied backup {copy.Id} to {destination.Location}: {stats.BytesRead:N0} bytes read, {stats.ChunksNew} of {stats.ChunksTotal} chunks uploaded ({stats.BytesAdded:N0} bytes); {request.Verify} check passed.");
-        return new CopyBackupOutcome
-        {
-            BackupId = copy.Id, Manifest = copy, BytesRead = stats.BytesRead, BytesAdded = stats.BytesAdded,
-            ChunksTotal = stats.ChunksTotal, ChunksNew = stats.ChunksNew, Duration = clock.Elapsed,
-        };
     }
 
     /// <summary>

@@ -49,7 +49,7 @@ public static class DefaultPlan
             jobs.Add(new ScheduleJob
             {
                 Name = Monthly, Cron = "0 5 1 * *", TimeZone = o.TimeZone, Registered = o.Registered, Action = ScheduleAction.Copy,
-                Repositories = [o.Repositories[0]], CopyTo = o.ColdRepository, StorageClass = o.ColdStorageClass, Verify = "Quick", Tags = ["monthly"],
+                Repositories = [o.Repositories[0]], CopyTo = o.ColdRepository, StorageClass = o.ColdStorageClass, Verify = "Quick",
             });
         return jobs;
     }
