@@ -140,6 +140,24 @@ Describe 'Schedules' -Skip:$noServices {
         }
         finally { $holder.Process.Kill($true) }
     }
+    It 'two Invoke-BackupSchedule processes at once: one runs the due job, the other runs nothing' {
+        # A database that accepts the connection and never answers keeps the first run busy (3 attempts x 6 s connect timeout).
+        $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        try {
+            $busy = Join-Path $TestDrive 'busy/schedules.json'
+            $uri = "postgresql://postgres@127.0.0.1:$($silent.LocalEndpoint.Port)/silent?connect_timeout=6"
+            Register-BackupSchedule -Path $busy -Name slow -Cron '@hourly' -TimeZone UTC -Database $uri -Repository $repo | Out-Null
+            $at = [DateTimeOffset]::UtcNow.AddHours(3).ToString('o')
+            $command = "Import-Module '$(Join-Path (Get-TestModulePath) 'BackupTools.psd1')'; Invoke-BackupSchedule -Path '$busy' -Now '$at' -Verbose"
+            $children = 1..2 | ForEach-Object { Start-ChildPwsh -Command $command }
+            $outputs = $children | ForEach-Object { Receive-ChildPwshOutput $_ }
+            ($outputs | Where-Object { $_ -match 'Another Invoke-BackupSchedule is running' }) | Should -HaveCount 1
+            ($outputs | Where-Object { $_ -match "Running schedule job 'slow'" }) | Should -HaveCount 1
+            (Get-BackupSchedule -Path $busy).LastResult | Should -Be 'Failed'
+        }
+        finally { $silent.Stop() }
+    }
     It 'a failed job is an error ($? false) and the installed command exits 1; a clean run exits 0' {
         $failing = Join-Path $TestDrive 'failing/schedules.json'
         # Every second, so the real clock makes it due again for the child run below.
