@@ -22,6 +22,8 @@
         'Get-BackupSchedule'
         'Unregister-BackupSchedule'
         'Invoke-BackupSchedule'
+        'Remove-ExpiredBackup'
+        'Invoke-DisasterRecovery'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

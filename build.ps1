@@ -72,6 +72,7 @@ function Invoke-Build {
     $cmdletBin = Join-Path $root "src/BackupTools/bin/$Configuration/net8.0"
     Copy-Item (Join-Path $cmdletBin 'BackupTools.dll'), (Join-Path $cmdletBin 'BackupTools.pdb') $moduleDir
     Copy-Item (Join-Path $root 'BackupTools.psd1'), (Join-Path $root 'src/BackupTools/BackupTools.Format.ps1xml') $moduleDir
+    Copy-Item (Join-Path $root 'runbooks') -Destination (Join-Path $moduleDir 'runbooks') -Recurse
     Remove-Item (Join-Path $dependencies '*.deps.json') -ErrorAction Ignore
     if (Get-ChildItem $moduleDir -Recurse -Filter 'System.Management.Automation.dll') {
         throw 'System.Management.Automation.dll must not be in the module folder.'

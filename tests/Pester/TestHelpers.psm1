@@ -27,13 +27,14 @@ function Invoke-Psql {
     # Runs psql against the test server; the password travels in PGPASSWORD, never in argv.
     param([string] $Database = 'postgres', [string[]] $Arguments)
     $pg = (Get-TestServices).postgres
+    $saved = $env:PGPASSWORD
     $env:PGPASSWORD = $pg.password
     try {
         $output = & (Join-Path $pgBin 'psql') -X -q -v ON_ERROR_STOP=1 -h $pg.host -p $pg.port -U $pg.user -d $Database @Arguments
         if ($LASTEXITCODE -ne 0) { throw "psql failed ($LASTEXITCODE): $($Arguments -join ' ')" }
         $output
     }
-    finally { Remove-Item Env:PGPASSWORD -ErrorAction Ignore }
+    finally { $env:PGPASSWORD = $saved } # restores what the caller had (an empty value removes the variable)
 }
 
 function New-TestDatabase {

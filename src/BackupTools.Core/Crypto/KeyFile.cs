@@ -21,15 +21,16 @@ internal sealed class KdfParameters
         var password = Encoding.UTF8.GetBytes(passphrase);
         return Task.Run(() =>
         {
-            using var argon = new Argon2id(password)
+            byte[] key;
+            using (var argon = new Argon2id(password) { Salt = Salt, MemorySize = MemoryKiB, Iterations = Iterations, DegreeOfParallelism = Parallelism })
             {
-                Salt = Salt,
-                MemorySize = MemoryKiB,
-                Iterations = Iterations,
-                DegreeOfParallelism = Parallelism,
-            };
-            try { return argon.GetBytes(32); }
-            finally { CryptographicOperations.ZeroMemory(password); }
+                try { key = argon.GetBytes(32); }
+                finally { CryptographicOperations.ZeroMemory(password); }
+            }
+            // The derivation leaves MemoryKiB of garbage blocks behind; give that memory back now, so a backup that
+            // follows does not add its buffers on top of it (the process's peak stays the larger of the two).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            return key;
         });
     }
 }

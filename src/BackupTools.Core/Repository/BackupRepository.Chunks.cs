@@ -21,7 +21,7 @@ public sealed partial class BackupRepository
 
     private static string ChunkKey(string id) => $"{DataPrefix}{id[..2]}/{id}";
 
-    /// <summary>Lists data/ once per repository instance.</summary>
+    /// <summary>Lists data/ once per repository instance (again after <see cref="ForgetKnownChunksAsync"/>).</summary>
     private async Task EnsureKnownChunksAsync(CancellationToken ct)
     {
         if (Volatile.Read(ref _knownChunksLoaded)) return;
@@ -35,6 +35,21 @@ public sealed partial class BackupRepository
                 if (id.Length == 64 && blob.Size <= int.MaxValue) _knownChunks.TryAdd(id, (int)blob.Size);
             }
             Volatile.Write(ref _knownChunksLoaded, true);
+        }
+        finally
+        {
+            _knownChunksGate.Release();
+        }
+    }
+
+    /// <summary>Drops the chunk listing so the next write lists data/ again (a prune may have deleted chunks meanwhile).</summary>
+    private async Task ForgetKnownChunksAsync()
+    {
+        await _knownChunksGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Volatile.Write(ref _knownChunksLoaded, false);
+            _knownChunks.Clear();
         }
         finally
         {

@@ -14,7 +14,15 @@ public sealed partial class BackupRepository
     /// <summary>How often a held lock is refreshed.</summary>
     internal static readonly TimeSpan LockRefreshInterval = TimeSpan.FromMinutes(5);
 
-    /// <summary>Takes a shared (backup) or exclusive (prune) lock under locks/; ResourceBusy when it conflicts with a live lock. Dispose releases it.</summary>
+    /// <summary>Shared locks this instance holds now; the first one taken makes it forget its cached chunk listing.</summary>
+    private int _sharedLocksHeld;
+
+    /// <summary>
+    /// Takes a shared (backup) or exclusive (prune) lock under locks/; ResourceBusy when it conflicts with a live lock.
+    /// Stale locks met on the way (expired, or of a process of this host that no longer runs) are removed.
+    /// Taking the first shared lock makes this instance list data/ afresh before its next write, since a prune may have
+    /// deleted chunks since it last looked. Dispose releases the lock.
+    /// </summary>
     public async Task<IAsyncDisposable> LockAsync(bool exclusive, string purpose, CancellationToken ct = default)
     {
         var lockId = NewObjectId();
@@ -37,16 +45,21 @@ public sealed partial class BackupRepository
             await Store.DeleteAsync(LocksPrefix + lockId, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+        if (!exclusive && Interlocked.Increment(ref _sharedLocksHeld) == 1) await ForgetKnownChunksAsync().ConfigureAwait(false);
         return new RepositoryLock(LockRefreshInterval,
             refresh: token =>
             {
                 record.Expires = DateTimeOffset.UtcNow + LockLifetime;
                 return WriteLockAsync(lockId, record, token);
             },
-            release: () => Store.DeleteAsync(LocksPrefix + lockId, CancellationToken.None));
+            release: async () =>
+            {
+                if (!exclusive) Interlocked.Decrement(ref _sharedLocksHeld);
+                await Store.DeleteAsync(LocksPrefix + lockId, CancellationToken.None).ConfigureAwait(false);
+            });
     }
 
-    /// <summary>A live lock of someone else that conflicts with ours, or null.</summary>
+    /// <summary>A live lock of someone else that conflicts with ours, or null. Deletes the stale locks it reads.</summary>
     private async Task<LockRecord?> FindConflictAsync(string ownId, bool exclusive, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
@@ -55,12 +68,18 @@ public sealed partial class BackupRepository
             var id = NameOf(blob.Key);
             if (id == ownId) continue;
             var other = await TryReadLockAsync(id, ct).ConfigureAwait(false);
-            if (other is not null && (exclusive || other.Exclusive) && other.IsLive(now)) return other;
+            if (other is null) continue;
+            if (!other.IsLive(now))
+            {
+                await Store.DeleteAsync(blob.Key, ct).ConfigureAwait(false);
+                continue;
+            }
+            if (exclusive || other.Exclusive) return other;
         }
         return null;
     }
 
-    private Task WriteLockAsync(string lockId, LockRecord record, CancellationToken ct)
+    internal Task WriteLockAsync(string lockId, LockRecord record, CancellationToken ct)
     {
         var payload = PayloadCodec.Encode(_config.Compression.Level, JsonSerializer.SerializeToUtf8Bytes(record));
         return Store.PutAsync(LocksPrefix + lockId, _master.Sealer.Seal(SealedObjectType.Lock, lockId, payload), ct);

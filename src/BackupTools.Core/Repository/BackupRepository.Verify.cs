@@ -25,13 +25,19 @@ public sealed partial class BackupRepository
 
     /// <summary>
     /// Adds a verification result to the backup's manifest and saves it (the newest <see cref="KeptVerifications"/> are
-    /// kept), so status reports and retention know which backups were proven good and when.
+    /// kept), so status reports and retention know which backups were proven good and when. Under a shared lock (no
+    /// prune can run) and on the manifest as stored now: a backup removed meanwhile is NotFound, never written back, and
+    /// a result recorded by someone else meanwhile is kept. <paramref name="manifest"/> is updated to match.
     /// </summary>
     public async Task RecordVerificationAsync(Manifest manifest, VerificationRecord record, CancellationToken ct = default)
     {
-        manifest.Verifications.Add(record);
-        if (manifest.Verifications.Count > KeptVerifications) manifest.Verifications.RemoveRange(0, manifest.Verifications.Count - KeptVerifications);
-        await SaveManifestAsync(manifest, ct).ConfigureAwait(false);
+        await using var held = await LockAsync(false, $"recording a verification of backup {manifest.Id}", ct).ConfigureAwait(false);
+        var current = await LoadManifestAsync(manifest.Id, ct).ConfigureAwait(false);
+        current.Verifications.Add(record);
+        if (current.Verifications.Count > KeptVerifications) current.Verifications.RemoveRange(0, current.Verifications.Count - KeptVerifications);
+        await SaveManifestAsync(current, ct).ConfigureAwait(false);
+        manifest.Verifications.Clear();
+        manifest.Verifications.AddRange(current.Verifications);
     }
 
     /// <summary>How many verification results a manifest keeps.</summary>
