@@ -1,13 +1,15 @@
 using BackupTools.Core.Configuration;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
+using BackupTools.Core.Retention;
 
 namespace BackupTools.Core.Schedules;
 
 /// <summary>
 /// The real work of a scheduled job: a Backup job runs the backup engine (<see cref="BackupJob"/>) into all its
 /// repositories at once; a Copy job copies the newest backup of its first repository to its destination
-/// (<see cref="CopyBackup"/>, skipping one already there). Repositories are opened by <see cref="RepositoryOpener"/>.
+/// (<see cref="CopyBackup"/>, skipping one already there). A Backup job with a retention policy applies it to each
+/// repository it wrote (see <see cref="ApplyRetentionAsync"/>). Repositories are opened by <see cref="RepositoryOpener"/>.
 /// </summary>
 public sealed class ScheduledJobRunner(RepositoryOpener opener) : IScheduledJobRunner
 {
@@ -64,12 +66,51 @@ public sealed class ScheduledJobRunner(RepositoryOpener opener) : IScheduledJobR
         var id = outcomes.FirstOrDefault(o => o.Manifest is not null)?.Manifest!.Id;
         foreach (var outcome in outcomes.Where(o => !o.Success))
             failures.Add($"{outcome.Repository.Location}: {outcome.Error?.Message ?? "verification failed"}");
-        if (job.Retention is { IsEmpty: false })
-            log.Write(LogLevel.Warning, $"Schedule job '{job.Name}': the retention policy is recorded but not applied yet by this version (apply it with Remove-ExpiredBackup).");
-        var written = outcomes.Where(o => o.Success).Select(o => o.Repository.Location).ToList();
-        var message = $"Backup {id} written to {(written.Count == 0 ? "no repository" : string.Join(", ", written))}."
+        var written = outcomes.Where(o => o.Success).Select(o => o.Repository).ToList();
+        var retention = new List<string>();
+        if (job.Retention is { IsEmpty: false } settings)
+        {
+            foreach (var repository in written)
+            {
+                try
+                {
+                    retention.Add(await ApplyRetentionAsync(repository, settings, job.TimeZone, progress, log, ct).ConfigureAwait(false));
+                }
+                catch (BackupToolsException e)
+                {
+                    failures.Add($"retention in {repository.Location}: {e.Message}");
+                }
+            }
+        }
+        var message = $"Backup {id} written to {(written.Count == 0 ? "no repository" : string.Join(", ", written.Select(r => r.Location)))}."
+                      + (retention.Count == 0 ? "" : " " + string.Join(" ", retention))
                       + (failures.Count == 0 ? "" : " Failed: " + string.Join(" ", failures));
         return new JobRunOutcome(failures.Count == 0, message, id);
+    }
+
+    /// <summary>
+    /// Applies the job's policy to every backup in <paramref name="repository"/> (as Remove-ExpiredBackup without -Tag:
+    /// calendar buckets in the job's time zone, the newest verified backup always kept), then prunes when asked.
+    /// </summary>
+    private static async Task<string> ApplyRetentionAsync(BackupRepository repository, RetentionSettings settings, string? timeZone,
+        IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct)
+    {
+        var policy = new RetentionPolicy
+        {
+            KeepLast = settings.KeepLast ?? 0, KeepDaily = settings.KeepDaily ?? 0, KeepWeekly = settings.KeepWeekly ?? 0,
+            KeepMonthly = settings.KeepMonthly ?? 0, KeepYearly = settings.KeepYearly ?? 0, TimeZone = CronSchedule.FindZone(timeZone),
+        };
+        var decisions = await RetentionPlanner.PlanAsync(repository, policy, log, ct).ConfigureAwait(false);
+        var expired = decisions.Where(d => d.Action == RetentionAction.Remove).Select(d => d.Backup.Id).ToList();
+        foreach (var id in expired)
+        {
+            await repository.DeleteManifestAsync(id, ct).ConfigureAwait(false);
+            log.Write(LogLevel.Information, $"Removed expired backup {id} from {repository.Location}.");
+        }
+        var summary = $"Retention in {repository.Location}: {decisions.Count - expired.Count} kept, {expired.Count} removed";
+        if (!settings.Prune) return summary + ".";
+        var pruned = await repository.PruneAsync(new PruneOptions(), progress, log, ct).ConfigureAwait(false);
+        return $"{summary}, {pruned.ChunksDeleted} chunks pruned.";
     }
 
     private async Task<JobRunOutcome> CopyAsync(ScheduleJob job, List<BackupRepository> opened, IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct)

@@ -103,6 +103,44 @@ public sealed class ScheduledRunEndToEndTests(PostgresFixture fixture) : IDispos
     }
 
     [Fact]
+    public async Task The_retention_policy_is_applied_after_each_scheduled_backup()
+    {
+        Directory.CreateDirectory(_folder.Path);
+        var registry = new RepositoryRegistry(Path.Combine(_folder.Path, "repositories.json"));
+        var mainPath = await CreateRegisteredAsync(registry, "main", EndToEndHelpers.Passphrase);
+        var db = await fixture.Cluster.CreateDatabaseAsync("schedkeep");
+        await fixture.Cluster.ExecuteAsync(db, "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g");
+        _schedule.File.Register(new ScheduleJob
+        {
+            Name = "nightly", Cron = "0 2 * * *", TimeZone = "UTC", Registered = Registered, Database = UriWithoutPassword(db),
+            PgBinDirectory = fixture.Cluster.State.BinDirectory, Repositories = ["main"], Verify = "Quick",
+            Retention = new RetentionSettings { KeepLast = 1 },
+        }, replace: false);
+        var clock = new ManualClock(Registered.AddDays(1));
+        var invoker = new ScheduleInvoker(_schedule.File, new ScheduledJobRunner(new RepositoryOpener(registry)), clock);
+
+        var runs = new List<JobRun>();
+        Environment.SetEnvironmentVariable("PGPASSWORD", fixture.Cluster.State.Password);
+        try
+        {
+            runs.AddRange((await invoker.InvokeAsync(null, null, Core.NullBackupLog.Instance)).Runs);
+            clock.Now = clock.Now.AddDays(1);
+            runs.AddRange((await invoker.InvokeAsync(null, null, Core.NullBackupLog.Instance)).Runs);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PGPASSWORD", null);
+        }
+
+        Assert.Equal(2, runs.Count);
+        Assert.All(runs, r => Assert.True(r.Outcome.Success, r.Outcome.Message));
+        Assert.Contains("1 kept, 1 removed", runs[1].Outcome.Message);
+        using var store = BlobStoreFactory.Open(BlobStoreFactory.Parse(mainPath));
+        using var main = await BackupRepository.OpenAsync(store, EndToEndHelpers.Passphrase);
+        Assert.Equal(runs[1].Outcome.BackupId, Assert.Single(await main.ListManifestsAsync()).Id);
+    }
+
+    [Fact]
     public async Task A_job_whose_database_is_unreachable_is_recorded_as_failed()
     {
         Directory.CreateDirectory(_folder.Path);
