@@ -36,18 +36,7 @@ public sealed class CronSchedule
 
     /// <summary>The time zone for an id (IANA or Windows); null or empty = UTC. InvalidArgument naming an unknown id.</summary>
     public static TimeZoneInfo FindZone(string? timeZone)
-    {
-        if (string.IsNullOrWhiteSpace(timeZone)) return TimeZoneInfo.Utc;
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(timeZone.Trim());
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            throw new BackupToolsException(BackupErrorKind.InvalidArgument,
-                $"'{timeZone}' is not a time zone this system knows: use an IANA id such as Europe/Berlin (or a Windows id).", timeZone, e);
-        }
-    }
+        => string.IsNullOrWhiteSpace(timeZone) ? TimeZoneInfo.Utc : Retention.RetentionPolicy.FindTimeZone(timeZone.Trim());
 
     /// <summary>The first occurrence strictly after <paramref name="after"/>, or null when the expression never fires again.</summary>
     public DateTimeOffset? NextAfter(DateTimeOffset after) => _expression.GetNextOccurrence(after, Zone);
