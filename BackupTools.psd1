@@ -24,6 +24,9 @@
         'Invoke-BackupSchedule'
         'Remove-ExpiredBackup'
         'Invoke-DisasterRecovery'
+        'Enable-WalArchiving'
+        'Get-WalArchiveStatus'
+        'Invoke-PointInTimeRecovery'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

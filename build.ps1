@@ -4,11 +4,14 @@
 .DESCRIPTION
     Build    compiles the solution (Release) and lays out the module folder out/BackupTools:
              BackupTools.psd1, BackupTools.dll, BackupTools.Format.ps1xml, en-US help, and Dependencies/
-             (the engine and every third-party assembly, loaded in a private AssemblyLoadContext).
+             (the engine and every third-party assembly, loaded in a private AssemblyLoadContext), and bin/
+             (backuptools-wal, PostgreSQL's archive/restore command: framework-dependent here; Native AOT for
+             linux-x64 in Package and Bench).
     Test     Build, start PostgreSQL and s3rver once (test harness), run xunit and Pester, always stop the
              services, and print one line "Tests: N passed, M failed". Exits 1 on any failure.
     Demo     Build, then build/demo.ps1 (throwaway cluster, backup, damage, restore, proof).
-    Bench    Build, then build/bench.ps1 -Scale -PgbenchSeconds; writes docs/benchmarks.md.
+    Bench    Build (AOT WAL program), then build/bench.ps1 -Scale -PgbenchSeconds (docs/benchmarks.md) and
+             build/bench-pitr.ps1 -Scale (docs/benchmarks-pitr.md: base backup and restore against pgBackRest, WAL push).
     Package  Build, then out/package/BackupTools.<version>.nupkg (a local PowerShell repository).
     Clean    removes out/ and the build outputs.
 .EXAMPLE
@@ -62,7 +65,24 @@ function Install-Prerequisites {
     }
 }
 
-function Invoke-Build {
+function Publish-WalProgram([switch] $Aot) {
+    # The archive_command / restore_command program, into <module>/bin. -Aot: Native AOT for linux-x64 (no runtime
+    # needed, ~2 ms start; about 1.5 min to compile, so Package and Bench do it); otherwise framework-dependent (fast
+    # to build; needs a .NET runtime where PostgreSQL runs it).
+    $bin = Join-Path $moduleDir 'bin'
+    $project = Join-Path $root 'src/BackupTools.Wal'
+    $linuxX64 = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier -eq 'linux-x64'
+    if ($Aot -and $linuxX64) {
+        Invoke-Native dotnet @('publish', $project, '-c', $Configuration, '-r', 'linux-x64', '-o', $bin, '-nologo', '-v', 'quiet')
+        Remove-Item (Join-Path $bin '*.dbg'), (Join-Path $bin '*.pdb') -ErrorAction Ignore
+    }
+    else {
+        if ($Aot) { Write-Warning 'Native AOT is published for linux-x64 only; this platform gets the framework-dependent WAL program.' }
+        Invoke-Native dotnet @('publish', $project, '-c', $Configuration, '--no-build', '-o', $bin, '-nologo', '-v', 'quiet')
+    }
+}
+
+function Invoke-Build([switch] $AotWalProgram) {
     Install-Prerequisites
     Invoke-Native dotnet @('build', (Join-Path $root 'BackupTools.sln'), '-c', $Configuration, '-nologo', '-v', 'minimal')
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
@@ -74,6 +94,7 @@ function Invoke-Build {
     Copy-Item (Join-Path $root 'BackupTools.psd1'), (Join-Path $root 'src/BackupTools/BackupTools.Format.ps1xml') $moduleDir
     Copy-Item (Join-Path $root 'runbooks') -Destination (Join-Path $moduleDir 'runbooks') -Recurse
     Remove-Item (Join-Path $dependencies '*.deps.json') -ErrorAction Ignore
+    Publish-WalProgram -Aot:$AotWalProgram
     if (Get-ChildItem $moduleDir -Recurse -Filter 'System.Management.Automation.dll') {
         throw 'System.Management.Automation.dll must not be in the module folder.'
     }
@@ -128,7 +149,7 @@ function Invoke-Test {
 }
 
 function Invoke-Package {
-    Invoke-Build
+    Invoke-Build -AotWalProgram
     $feed = Join-Path $out 'package'
     New-Item -ItemType Directory -Force $feed | Out-Null
     $name = "BackupToolsBuild$PID"
@@ -142,7 +163,12 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Build; & (Join-Path $root 'build/demo.ps1'); exit $LASTEXITCODE }
-    'Bench' { Invoke-Build; & (Join-Path $root 'build/bench.ps1') -Scale $Scale -PgbenchSeconds $PgbenchSeconds; exit $LASTEXITCODE }
+    'Bench' {
+        Invoke-Build -AotWalProgram
+        & (Join-Path $root 'build/bench.ps1') -Scale $Scale -PgbenchSeconds $PgbenchSeconds
+        if ($LASTEXITCODE) { exit $LASTEXITCODE }
+        & (Join-Path $root 'build/bench-pitr.ps1') -Scale $Scale; exit $LASTEXITCODE
+    }
     'Package' { Invoke-Package }
     'Clean' {
         Remove-Item $out -Recurse -Force -ErrorAction Ignore

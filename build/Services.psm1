@@ -11,10 +11,11 @@ function Get-HarnessPath {
 }
 
 function Start-BtServices {
-    <# Starts a throwaway PostgreSQL cluster (and s3rver unless -NoS3); returns the state object. #>
-    param([Parameter(Mandatory)][string]$StateFile, [switch]$NoS3)
+    <# Starts a throwaway PostgreSQL cluster (and s3rver unless -NoS3; -ArchiveMode: archive_mode = on); returns the state object. #>
+    param([Parameter(Mandatory)][string]$StateFile, [switch]$NoS3, [switch]$ArchiveMode)
     $harnessArgs = @((Get-HarnessPath), 'start', '--state', $StateFile)
     if ($NoS3) { $harnessArgs += '--no-s3' }
+    if ($ArchiveMode) { $harnessArgs += '--archive' }
     & dotnet @harnessArgs | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "Could not start the throwaway services (exit $LASTEXITCODE)." }
     Get-Content -Raw $StateFile | ConvertFrom-Json

@@ -34,7 +34,7 @@
             param($Config, $State)
             if ($State.Method -eq 'PointInTime') {
                 $repository = Get-RunbookRepository $Config
-                $pitr = @{ DataDirectory = $Config.DataDirectory; TargetTime = [DateTimeOffset]::UtcNow; Start = $true; Confirm = $false }
+                $pitr = @{ DataDirectory = $Config.DataDirectory; Latest = $true; Start = $true; Confirm = $false }
                 if ($Config.Port) { $pitr.Port = [int]$Config.Port }
                 $result = Invoke-PointInTimeRecovery @repository @pitr
                 if (-not $result.Success) { throw "Point-in-time recovery failed: $($result.Errors -join ' ')" }

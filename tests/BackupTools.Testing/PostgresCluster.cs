@@ -22,13 +22,19 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     private PostgresCluster(PostgresState state) => State = state;
 
+    /// <summary>Settings for WAL archiving tests: archive_mode on from the start (no restart), nothing archived until archive_command is set.</summary>
+    public static IReadOnlyList<string> ArchiveSettings { get; } = new[] { "wal_level = replica", "archive_mode = on", "full_page_writes = on" };
+
     /// <summary>Where the cluster is and how to log in.</summary>
     public PostgresState State { get; }
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    /// <summary>Creates and starts a new cluster. The binaries come from BACKUPTOOLS_PG_BIN or /usr/lib/postgresql/15/bin.</summary>
-    public static async Task<PostgresCluster> StartAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Creates and starts a new cluster. The binaries come from BACKUPTOOLS_PG_BIN or /usr/lib/postgresql/15/bin.
+    /// <paramref name="extraSettings"/> are postgresql.conf lines added after the defaults (e.g. "archive_mode = on").
+    /// </summary>
+    public static async Task<PostgresCluster> StartAsync(CancellationToken ct = default, IReadOnlyList<string>? extraSettings = null)
     {
         var bin = Environment.GetEnvironmentVariable("BACKUPTOOLS_PG_BIN") is { Length: > 0 } b ? b : "/usr/lib/postgresql/15/bin";
         var root = Path.Combine(Path.GetTempPath(), "bt-pg-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant());
@@ -42,7 +48,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             for (var attempt = 1; ; attempt++)
             {
                 var port = FreePort();
-                await WriteConfigAsync(data, port, sockets, ct);
+                await WriteConfigAsync(data, port, sockets, extraSettings ?? Array.Empty<string>(), ct);
                 var (code, output) = await RunToolAsync(Path.Combine(bin, "pg_ctl"),
                     new[] { "start", "-w", "-t", "60", "-D", data, "-l", Path.Combine(root, "postgres.log") }, ct, asServerUser: true);
                 if (code == 0)
@@ -132,8 +138,9 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
     }
 
-    private static Task WriteConfigAsync(string data, int port, string sockets, CancellationToken ct) =>
-        File.WriteAllTextAsync(Path.Combine(data, "postgresql.auto.conf"), string.Join('\n',
+    private static Task WriteConfigAsync(string data, int port, string sockets, IReadOnlyList<string> extraSettings, CancellationToken ct) =>
+        File.WriteAllTextAsync(Path.Combine(data, "postgresql.auto.conf"), string.Join('\n', new[]
+        {
             "listen_addresses = '127.0.0.1'",
             $"port = {port.ToString(CultureInfo.InvariantCulture)}",
             $"unix_socket_directories = '{sockets}'",
@@ -142,7 +149,20 @@ public sealed class PostgresCluster : IAsyncDisposable
             "full_page_writes = off",
             "max_connections = 100",
             "shared_buffers = 128MB",
-            "") , ct);
+        }.Concat(extraSettings).Append("")), ct);
+
+    /// <summary>Stops a server this cluster's binaries run in another data directory (e.g. a recovered copy); immediate shutdown.</summary>
+    public async Task StopServerAsync(string dataDirectory)
+    {
+        if (File.Exists(Path.Combine(dataDirectory, "postmaster.pid")))
+            await RunToolAsync(Path.Combine(State.BinDirectory, "pg_ctl"), new[] { "stop", "-w", "-m", "immediate", "-D", dataDirectory }, CancellationToken.None, asServerUser: true);
+    }
+
+    /// <summary>A connection string to another server on this host with this cluster's login (e.g. a recovered copy on <paramref name="port"/>).</summary>
+    public string ConnectionStringForPort(int port, string database = "postgres") => new NpgsqlConnectionStringBuilder(ConnectionString(database)) { Port = port }.ConnectionString;
+
+    /// <summary>A free loopback TCP port.</summary>
+    public static int FreeTcpPort() => FreePort();
 
     private static int FreePort()
     {

@@ -1,5 +1,7 @@
 // The harness as a program (build.ps1 and CI use it):
-//   start --state <file> [--no-postgres] [--no-s3]   start the services, write the state file, exit 0 leaving them running
+//   start --state <file> [--no-postgres] [--no-s3] [--archive]
+//                                                     start the services, write the state file, exit 0 leaving them running;
+//                                                     --archive: PostgreSQL with archive_mode = on (for WAL archiving tests)
 //   stop --state <file>                               stop them and delete their folders
 using BackupTools.Testing;
 
@@ -10,7 +12,8 @@ try
     switch (command)
     {
         case "start":
-            var services = await TestServices.StartAsync(postgres: !args.Contains("--no-postgres"), s3: !args.Contains("--no-s3"));
+            var services = await TestServices.StartAsync(postgres: !args.Contains("--no-postgres"), s3: !args.Contains("--no-s3"),
+                postgresSettings: args.Contains("--archive") ? PostgresCluster.ArchiveSettings : null);
             try
             {
                 if (!args.Contains("--no-postgres")) _ = services.Postgres; // throws the cause when it failed
@@ -29,7 +32,7 @@ try
             File.Delete(stateFile);
             return 0;
         default:
-            throw new ArgumentException($"Unknown command '{command}'. Usage: start --state <file> [--no-postgres] [--no-s3] | stop --state <file>");
+            throw new ArgumentException($"Unknown command '{command}'. Usage: start --state <file> [--no-postgres] [--no-s3] [--archive] | stop --state <file>");
     }
 }
 catch (Exception e)

@@ -70,9 +70,9 @@ public sealed class TestServices
     /// Starts the chosen services side by side. A service that fails to start is recorded, not thrown, so
     /// tests that need only the other one still run; its property throws the cause.
     /// </summary>
-    public static async Task<TestServices> StartAsync(bool postgres, bool s3, CancellationToken ct = default)
+    public static async Task<TestServices> StartAsync(bool postgres, bool s3, CancellationToken ct = default, IReadOnlyList<string>? postgresSettings = null)
     {
-        var pg = postgres ? Capture(() => PostgresCluster.StartAsync(ct)) : Task.FromResult<(PostgresCluster?, Exception?)>((null, null));
+        var pg = postgres ? Capture(() => PostgresCluster.StartAsync(ct, postgresSettings)) : Task.FromResult<(PostgresCluster?, Exception?)>((null, null));
         var s3rver = s3 ? Capture(() => S3Server.StartAsync(ct)) : Task.FromResult<(S3Server?, Exception?)>((null, null));
         var (cluster, pgFailure) = await pg.ConfigureAwait(false);
         var (server, s3Failure) = await s3rver.ConfigureAwait(false);

@@ -76,3 +76,47 @@ Describe 'Invoke-DisasterRecovery -Scenario DataCorruption' -Skip:$noServices {
         $result.Steps[1] | Should -Match 'Skipped'
     }
 }
+
+Describe 'Invoke-DisasterRecovery: HardwareFailure and Ransomware onto a new database' -Skip:$noServices {
+    BeforeAll {
+        $primary = Join-Path $TestDrive 'primary'
+        $copy = Join-Path $TestDrive 'copy'
+        New-BackupRepository -Repository $primary -Confirm:$false | Out-Null
+        New-BackupRepository -Repository $copy -Confirm:$false | Out-Null
+        $db = New-TestDatabase
+        $env:PGPASSWORD = (Get-TestServices).postgres.password
+        $both = New-Backup -Repository $primary, $copy -Database (Get-TestConnectionString $db)
+        $fingerprint = Get-DatabaseFingerprint $db
+        $reports = Join-Path $TestDrive 'reports'
+        function New-DrConfig([string] $Name, [hashtable] $Settings) {
+            $path = Join-Path $TestDrive "$Name.json"
+            $Settings | ConvertTo-Json | Set-Content $path
+            $path
+        }
+    }
+    It '<_> -WhatIf lists its plan and runs nothing' -ForEach 'HardwareFailure', 'Ransomware', 'RegionOutage' {
+        $config = New-DrConfig "whatif-$_" @{ Repository = $primary; CopyRepository = $copy; TargetDatabase = (Get-TestConnectionString 'never_created') }
+        $plan = @(Invoke-DisasterRecovery -Scenario $_ -Config $config -ReportPath $reports -WhatIf)
+        $plan.Count | Should -BeGreaterThan 2
+        ($plan | Where-Object Critical).Count | Should -BeGreaterThan 0
+        Test-Path $reports | Should -BeFalse
+    }
+    It 'HardwareFailure without a physical backup restores the newest logical one into the new server' {
+        $target = 'pester_hw_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $config = New-DrConfig 'hw' @{ Repository = $primary; TargetDatabase = (Get-TestConnectionString $target) }
+        $result = Invoke-DisasterRecovery -Scenario HardwareFailure -Config $config -ReportPath $reports -Confirm:$false
+        $result.Recovered | Should -BeTrue
+        $result.BackupsUsed | Should -Be @($both[0].Id)
+        Get-DatabaseFingerprint $target | Should -Be $fingerprint
+    }
+    It 'Ransomware verifies the copy repository and restores from it alone' {
+        $target = 'pester_rw_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $config = New-DrConfig 'rw' @{ Repository = (Join-Path $TestDrive 'untrusted-not-read'); CopyRepository = $copy; TargetDatabase = (Get-TestConnectionString $target) }
+        $result = Invoke-DisasterRecovery -Scenario Ransomware -Config $config -ReportPath $reports -Confirm:$false
+        $result.Recovered | Should -BeTrue
+        $result.BackupsUsed | Should -Be @($both[1].Id)
+        $result.Steps[0] | Should -Match 'Succeeded'
+        Get-DatabaseFingerprint $target | Should -Be $fingerprint
+        Get-Content $result.ReportPath -Raw | Should -Match 'rotate'
+    }
+}

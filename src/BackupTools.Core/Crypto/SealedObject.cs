@@ -10,6 +10,8 @@ internal enum SealedObjectType : byte
     Snapshot = 0x02,
     Lock = 0x03,
     Key = 0x04,
+    /// <summary>An archived WAL segment or timeline history file under wal/.</summary>
+    Wal = 0x05,
 }
 
 /// <summary>
@@ -102,6 +104,7 @@ internal sealed class Sealer
         SealedObjectType.Snapshot => "snapshot",
         SealedObjectType.Lock => "lock",
         SealedObjectType.Key => "key",
+        SealedObjectType.Wal => "wal",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 

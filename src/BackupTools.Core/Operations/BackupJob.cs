@@ -1,4 +1,5 @@
 using BackupTools.Core.Repository;
+using BackupTools.Core.Sources.ConfigFiles;
 
 namespace BackupTools.Core.Operations;
 
@@ -7,19 +8,22 @@ public sealed class BackupJobRequest
 {
     /// <summary>The database to back up, or null.</summary>
     public DatabaseBackupRequest? Database { get; init; }
+    /// <summary>Configuration files and folders to back up (absolute or relative to the current folder); empty = none.</summary>
+    public IReadOnlyList<string> ConfigPaths { get; init; } = Array.Empty<string>();
     /// <summary>Labels stored with the backup.</summary>
     public IReadOnlyList<string> Tags { get; init; } = Array.Empty<string>();
     /// <summary>Check each committed copy (and record the result in its manifest); null = no check.</summary>
     public VerifyLevel? Verify { get; init; }
 
     /// <summary>The manifest kind: how the database was read, or "files" when the backup holds no database.</summary>
-    internal string Kind => Database is null ? "files" : "logical";
+    internal string Kind => Database is null ? "files" : Database.Method == DatabaseBackupMethod.Physical ? Wal.BaseBackupInfo.ManifestKind : "logical";
 
     /// <summary>Says what is being backed up, for locks and logs (never a secret).</summary>
     internal string Describe()
     {
         var parts = new List<string>();
         if (Database is not null) parts.Add(Database.ResolveSource().Description);
+        if (ConfigPaths.Count > 0) parts.Add("configuration " + string.Join(", ", ConfigPaths));
         return "backup of " + (parts.Count == 0 ? "nothing" : string.Join(", ", parts));
     }
 }
@@ -51,11 +55,15 @@ public static class BackupJob
     public static async Task<IReadOnlyList<BackupJobOutcome>> RunAsync(IReadOnlyList<BackupRepository> repositories, BackupJobRequest request,
         IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct = default)
     {
-        if (request.Database is null)
+        if (request.Database is null && request.ConfigPaths.Count == 0)
             throw new BackupToolsException(BackupErrorKind.InvalidArgument, "Nothing to back up: give a database, storage or configuration source.", null);
+        // Scanned before anything is read, so a missing or unreadable path fails the job before any work.
+        var config = request.ConfigPaths.Count > 0 ? ConfigTree.Scan(request.ConfigPaths) : null;
         await using (var session = await BackupSession.BeginAsync(repositories, request.Describe(), log, ct).ConfigureAwait(false))
         {
-            if (request.Database is not null) await LogicalBackup.WriteComponentAsync(session, request.Database, progress, log, ct).ConfigureAwait(false);
+            if (request.Database is { Method: DatabaseBackupMethod.Physical }) await PhysicalBackup.WriteComponentAsync(session, request.Database, progress, log, ct).ConfigureAwait(false);
+            else if (request.Database is not null) await LogicalBackup.WriteComponentAsync(session, request.Database, progress, log, ct).ConfigureAwait(false);
+            if (config is not null) await ConfigBackup.WriteComponentAsync(session, config, progress, log, ct).ConfigureAwait(false);
             await session.CommitAsync(request.Kind, request.Tags, ct).ConfigureAwait(false);
             foreach (var destination in session.Destinations.Where(d => d.Manifest is not null))
                 await VerifyAsync(destination, request.Verify, progress, log, ct).ConfigureAwait(false);

@@ -94,7 +94,11 @@ public static class CopyBackup
         return new CopyBackupOutcome { BackupId = id, Skipped = true, Manifest = existing, Duration = clock.Elapsed };
     }
 
-    /// <summary>A copy of <paramref name="original"/> whose files were re-chunked into the destination (its stats are the copy's).</summary>
+    /// <summary>
+    /// A copy of <paramref name="original"/> whose content was re-chunked into the destination; every other field of each
+    /// entry (format, file-system metadata, …) travels as it is, and entries without content (folders, links) need no data.
+    /// Its stats are the copy's.
+    /// </summary>
     private static async Task<Manifest> CopyFilesAsync(BackupRepository source, BackupRepository destination, Manifest original, WriteStats stats,
         IProgress<ProgressInfo>? progress, CancellationToken ct)
     {
@@ -102,15 +106,11 @@ public static class CopyBackup
         var total = original.Components.SelectMany(c => c.Files).Sum(f => f.Size);
         var transfer = new TransferProgress(progress, $"Copying backup {original.Id} to {destination.Location}", "re-chunking", total);
         long done = 0;
-        foreach (var (from, to) in original.Components.Zip(copy.Components))
+        foreach (var file in copy.Components.SelectMany(c => c.Files).Where(f => f.Fs is null || f.Fs.IsFile))
         {
-            to.Files.Clear();
-            foreach (var file in from.Files)
-            {
-                var offset = done;
-                to.Files.Add(await CopyFileAsync(source, destination, file, stats, new CallbackProgress(bytes => transfer.Report(offset + bytes)), ct).ConfigureAwait(false));
-                done += file.Size;
-            }
+            var offset = done;
+            file.Chunks = await CopyContentAsync(source, destination, file, stats, new CallbackProgress(bytes => transfer.Report(offset + bytes)), ct).ConfigureAwait(false);
+            done += file.Size;
         }
         stats.CopyTo(copy.Stats);
         copy.Stats.DurationSeconds = original.Stats.DurationSeconds;
@@ -131,10 +131,10 @@ public static class CopyBackup
 
     /// <summary>
     /// Streams one file out of the source (every chunk authenticated, the file hash checked) into the destination
-    /// through an in-process pipe; the destination's entry must describe the same plaintext (size and SHA-256).
-    /// A read failure reaches the writer through the pipe, so it is the error thrown.
+    /// through an in-process pipe and returns the destination's chunk list; the destination must have stored the same
+    /// plaintext (size and SHA-256). A read failure reaches the writer through the pipe, so it is the error thrown.
     /// </summary>
-    private static async Task<FileEntry> CopyFileAsync(BackupRepository source, BackupRepository destination, FileEntry file,
+    private static async Task<List<ChunkRef>> CopyContentAsync(BackupRepository source, BackupRepository destination, FileEntry file,
         WriteStats stats, IProgress<long> progress, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -165,8 +165,7 @@ public static class CopyBackup
         if (entry.Size != file.Size || !string.Equals(entry.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
             throw new BackupToolsException(BackupErrorKind.Corrupt,
                 $"File {file.Name} was copied as {entry.Size} bytes with SHA-256 {entry.Sha256}; the source records {file.Size} bytes, {file.Sha256}.", file.Name);
-        entry.Format = file.Format;
-        return entry;
+        return entry.Chunks;
     }
 
     /// <summary>A deep copy of a manifest (through its JSON form, so every field travels).</summary>

@@ -25,6 +25,9 @@ public static class LogicalRestore
         IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
+        if (manifest.Kind == Wal.BaseBackupInfo.ManifestKind)
+            throw new BackupToolsException(BackupErrorKind.InvalidOperation,
+                $"Backup {manifest.Id} is a physical base backup: restore it with Invoke-PointInTimeRecovery.", manifest.Id);
         var component = manifest.Components.FirstOrDefault(c => c.Type == "database")
             ?? throw new BackupToolsException(BackupErrorKind.NotFound, $"Backup {manifest.Id} has no database component.", manifest.Id);
         var dump = component.Files.FirstOrDefault(f => f.Name == LogicalBackup.DumpFileName)

@@ -17,6 +17,17 @@ public sealed class DatabaseBackupRequest
     public string? PgBinDirectory { get; init; }
     /// <summary>Also dump roles with pg_dumpall --roles-only --no-role-passwords (skipped with a warning when not permitted).</summary>
     public bool IncludeRoles { get; init; } = true;
+    /// <summary>Logical (pg_dump of one database) or Physical (base backup of the whole cluster; needs WAL archiving).</summary>
+    public DatabaseBackupMethod Method { get; init; } = DatabaseBackupMethod.Logical;
+}
+
+/// <summary>How a database is read.</summary>
+public enum DatabaseBackupMethod
+{
+    /// <summary>pg_dump of one database (<see cref="LogicalBackup"/>).</summary>
+    Logical,
+    /// <summary>A base backup of the cluster plus the WAL archive (<see cref="PhysicalBackup"/>).</summary>
+    Physical,
 }
 
 /// <summary>What Restore-Backup -Component Database asks for.</summary>

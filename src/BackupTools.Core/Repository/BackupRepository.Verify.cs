@@ -14,12 +14,20 @@ public sealed partial class BackupRepository
     /// <summary>
     /// Quick: manifest opens and every chunk exists at its stored size. Full: every chunk read, authenticated, decompressed,
     /// hash-checked. One result per component (named by its type); a bad chunk is reported in Errors, never thrown.
+    /// A physical backup's database component also checks the WAL segments it needs (walStart..walStop).
     /// </summary>
     public async Task<IReadOnlyList<ComponentCheck>> VerifyAsync(Manifest manifest, VerifyLevel level, IProgress<ProgressInfo>? progress = null, CancellationToken ct = default)
     {
         var results = new List<ComponentCheck>();
         foreach (var component in manifest.Components.OrderBy(c => c.Order))
             results.Add(await VerifyComponentAsync(manifest, component, level, progress, ct).ConfigureAwait(false));
+        var walErrors = await VerifyBackupWalAsync(manifest, level, ct).ConfigureAwait(false);
+        var database = results.FirstOrDefault(r => r.Component == "database");
+        if (walErrors.Count > 0 && database is not null)
+        {
+            database.Errors.AddRange(walErrors);
+            database.Success = false;
+        }
         return results;
     }
 

@@ -79,6 +79,14 @@ public sealed partial class BackupRepository : IDisposable
     /// <summary>Opens and unlocks. NotFound when there is no repository (no config.json); AuthenticationFailed when no key opens with the passphrase.</summary>
     public static async Task<BackupRepository> OpenAsync(IBlobStore store, string passphrase, CancellationToken ct = default)
     {
+        var config = await ReadConfigAsync(store, ct).ConfigureAwait(false);
+        var master = await UnlockAsync(store, passphrase, ct).ConfigureAwait(false);
+        return new BackupRepository(store, config, master);
+    }
+
+    /// <summary>Reads and checks config.json: NotFound when missing, Corrupt or InvalidOperation when this code cannot read it.</summary>
+    private static async Task<RepositoryConfig> ReadConfigAsync(IBlobStore store, CancellationToken ct)
+    {
         byte[] json;
         try
         {
@@ -91,8 +99,7 @@ public sealed partial class BackupRepository : IDisposable
         var config = RepositoryConfig.Parse(json)
             ?? throw new BackupToolsException(BackupErrorKind.Corrupt, $"The config.json of repository {store.Location} does not parse.", store.Location);
         CheckSupported(config, store.Location);
-        var master = await UnlockAsync(store, passphrase, ct).ConfigureAwait(false);
-        return new BackupRepository(store, config, master);
+        return config;
     }
 
     /// <summary>The blob store the repository lives in.</summary>

@@ -67,6 +67,8 @@ public sealed class FileEntry
     /// <summary>SHA-256 of the whole plaintext, lower-case hex.</summary>
     [JsonPropertyName("sha256")] public string Sha256 { get; set; } = "";
     [JsonPropertyName("chunks")] public List<ChunkRef> Chunks { get; set; } = new();
+    /// <summary>For a configuration entry: file type, mode, times, link target (see <see cref="FileSystemMetadata"/>); else null.</summary>
+    [JsonPropertyName("fs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public FileSystemMetadata? Fs { get; set; }
 }
 
 /// <summary>A chunk of a file: its id (keyed hash of the plaintext), plaintext length and stored (sealed) length.</summary>

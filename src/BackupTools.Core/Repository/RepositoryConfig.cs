@@ -18,12 +18,12 @@ internal sealed class RepositoryConfig
     [JsonPropertyName("chunkId")] public string ChunkId { get; set; } = "hmac-sha256";
 
     /// <summary>The JSON stored as config.json.</summary>
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, new JsonSerializerOptions { WriteIndented = true });
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, CoreJsonContext.Indented.RepositoryConfig);
 
     /// <summary>Parses config.json; null when it is not valid JSON of this shape.</summary>
     public static RepositoryConfig? Parse(byte[] json)
     {
-        try { return JsonSerializer.Deserialize<RepositoryConfig>(json); }
+        try { return JsonSerializer.Deserialize(json, CoreJsonContext.Default.RepositoryConfig); }
         catch (JsonException) { return null; }
     }
 }

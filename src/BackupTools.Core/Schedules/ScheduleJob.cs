@@ -41,7 +41,7 @@ public sealed class ScheduleJob
     [JsonPropertyName("buckets")] public List<string> Buckets { get; set; } = new();
     /// <summary>Re-read every storage object instead of only the changed ones (the weekly full).</summary>
     [JsonPropertyName("fullStorageRead")] public bool FullStorageRead { get; set; }
-    /// <summary>Configuration files and folders to back up (taken when the backup engine reads configuration).</summary>
+    /// <summary>Configuration files and folders to back up (absolute paths).</summary>
     [JsonPropertyName("configPaths")] public List<string> ConfigPaths { get; set; } = new();
     /// <summary>Repositories (registered names, paths or URIs). A Copy job copies from the first.</summary>
     [JsonPropertyName("repositories")] public List<string> Repositories { get; set; } = new();

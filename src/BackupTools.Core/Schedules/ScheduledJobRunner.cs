@@ -53,12 +53,13 @@ public sealed class ScheduledJobRunner(RepositoryOpener opener) : IScheduledJobR
             }
         }
         if (opened.Count == 0) return new JobRunOutcome(false, string.Join(" ", failures));
-        if (job.Storage is not null || job.ConfigPaths.Count > 0)
-            log.Write(LogLevel.Warning, $"Schedule job '{job.Name}': storage and configuration sources are recorded but not taken yet by this version; only the database is backed up.");
+        if (job.Storage is not null)
+            log.Write(LogLevel.Warning, $"Schedule job '{job.Name}': the storage source is recorded but not taken yet by this version.");
 
         var request = new BackupJobRequest
         {
             Database = job.Database is null ? null : new DatabaseBackupRequest { ConnectionString = job.Database, PgBinDirectory = job.PgBinDirectory },
+            ConfigPaths = job.ConfigPaths,
             Tags = job.Tags,
             Verify = VerifyLevelOf(job.Verify),
         };

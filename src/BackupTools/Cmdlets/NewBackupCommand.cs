@@ -5,7 +5,7 @@ using BackupTools.Infrastructure;
 
 namespace BackupTools.Cmdlets;
 
-/// <summary>New-Backup: takes one backup of a database into one or more repositories at once.</summary>
+/// <summary>New-Backup: takes one backup of a database and/or configuration files into one or more repositories at once.</summary>
 [Cmdlet(VerbsCommon.New, "Backup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BackupInfo))]
 public sealed class NewBackupCommand : RepositoryCmdletBase
@@ -16,11 +16,16 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     public string[] Repository { get; set; } = [];
 
     /// <summary>The database: a postgresql:// URI, libpq key=value or Npgsql Key=Value connection string.</summary>
-    [Parameter(Mandatory = true)]
+    [Parameter]
     [ValidateNotNullOrEmpty]
-    public string Database { get; set; } = "";
+    public string? Database { get; set; }
 
-    /// <summary>How the database is read; Logical (pg_dump) for now.</summary>
+    /// <summary>Configuration files and folders (env files, kong.yml, compose files, certificates): walked without following links, taken after the database.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] ConfigPath { get; set; } = [];
+
+    /// <summary>How the database is read: Logical (pg_dump of one database) or Physical (base backup of the cluster, for point-in-time recovery).</summary>
     [Parameter]
     public BackupMethod Method { get; set; } = BackupMethod.Logical;
 
@@ -45,16 +50,18 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
     {
         var request = new BackupJobRequest
         {
-            Database = new DatabaseBackupRequest
+            Database = Database is null ? null : new DatabaseBackupRequest
             {
                 ConnectionString = Database,
                 PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
                 IncludeRoles = !NoRoles,
+                Method = Method == BackupMethod.Physical ? DatabaseBackupMethod.Physical : DatabaseBackupMethod.Logical,
             },
+            ConfigPaths = ConfigPath.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToList(),
             Tags = Tag,
             Verify = Verify switch { VerifyMode.Quick => VerifyLevel.Quick, VerifyMode.Full => VerifyLevel.Full, _ => null },
         };
-        var what = $"Back up {DatabaseTarget.FromConnectionString(Database)}";
+        var what = "Back up " + string.Join(" and ", DescribeSources());
         var destinations = new List<(ResolvedRepository Resolved, BackupRepository Opened)>();
         foreach (var given in Repository)
         {
@@ -70,5 +77,12 @@ public sealed class NewBackupCommand : RepositoryCmdletBase
             if (outcomes[i].Error is { } error) WriteEngineError(error);
             else WriteObject(OutputMapper.ToBackupInfo(outcomes[i].Manifest!, destinations[i].Resolved));
         }
+    }
+
+    /// <summary>What is backed up, for the confirmation prompt (never a password).</summary>
+    private IEnumerable<string> DescribeSources()
+    {
+        if (Database is not null) yield return DatabaseTarget.FromConnectionString(Database).ToString();
+        if (ConfigPath.Length > 0) yield return "configuration " + string.Join(", ", ConfigPath);
     }
 }

@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using BackupTools.Core;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
+using BackupTools.Core.Sources.ConfigFiles;
 using BackupTools.Infrastructure;
 
 namespace BackupTools.Cmdlets;
@@ -8,6 +10,7 @@ namespace BackupTools.Cmdlets;
 /// <summary>
 /// Restore-Backup: puts a backup's database back, over the source database (or -TargetDatabase), or into a new
 /// database with -AsDatabase. The dump is read and verified in full before the target is touched.
+/// -Component Config writes the configuration files under -ConfigDestination, and nowhere else.
 /// </summary>
 [Cmdlet(VerbsData.Restore, "Backup", DefaultParameterSetName = BackupSelector.ById,
     SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
@@ -28,7 +31,7 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = BackupSelector.ByInputObject, ValueFromPipeline = true)]
     public BackupInfo? InputObject { get; set; }
 
-    /// <summary>The parts to restore; Database for now.</summary>
+    /// <summary>The parts to restore; Database by default (Config when only -ConfigDestination is given).</summary>
     [Parameter]
     public BackupComponent[] Component { get; set; } = [BackupComponent.Database];
 
@@ -61,7 +64,7 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     [Parameter]
     public SwitchParameter NoRoles { get; set; }
 
-    /// <summary>Do not back up the database about to be overwritten first (by default a restore point tagged restore-point is taken).</summary>
+    /// <summary>Do not back up the database (or, with -Force, the configuration files) about to be overwritten first (by default a restore point tagged restore-point is taken).</summary>
     [Parameter]
     public SwitchParameter NoRestorePoint { get; set; }
 
@@ -69,12 +72,35 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
     [Parameter]
     public SwitchParameter SkipCheck { get; set; }
 
+    /// <summary>The folder the configuration files are written under (created when missing); nothing is written outside it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigDestination { get; set; }
+
+    /// <summary>Only these configuration entries and what is below them (names as in the backup, e.g. "api/kong.yml").</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Replace configuration files and links that already exist under -ConfigDestination.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
         var opened = Open(Resolve(given));
         if (!TryRunEngine((_, _, ct) => opened.LoadManifestAsync(id, ct), out var manifest)) return;
+        var components = MyInvocation.BoundParameters.ContainsKey(nameof(Component)) || ConfigDestination is null
+            ? Component
+            : [BackupComponent.Config];
+        if (components.Contains(BackupComponent.Database)) RestoreDatabase(opened, manifest, id);
+        if (components.Contains(BackupComponent.Config)) RestoreConfig(opened, manifest, id);
+    }
+
+    private void RestoreDatabase(BackupRepository opened, Manifest manifest, string id)
+    {
         var target = DescribeTarget(manifest);
         var action = AsDatabase is null ? $"Restore backup {id} over {target}" : $"Restore backup {id} into new {target}";
         if (!ShouldProcess(action, action + "?", "Restore-Backup")) return;
@@ -97,6 +123,27 @@ public sealed class RestoreBackupCommand : RepositoryCmdletBase
             WriteEngineError(new Core.BackupToolsException(Core.BackupErrorKind.Corrupt,
                 $"The database restored from backup {id} does not match the backup: {string.Join(" ", outcome.Errors)}", id));
         }
+    }
+
+    private void RestoreConfig(BackupRepository opened, Manifest manifest, string id)
+    {
+        if (ConfigDestination is null)
+        {
+            WriteEngineError(new BackupToolsException(BackupErrorKind.InvalidArgument,
+                "Restoring the Config component needs -ConfigDestination, the folder to write the files under.", nameof(ConfigDestination)));
+            return;
+        }
+        var request = new ConfigRestoreRequest
+        {
+            Destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigDestination),
+            Force = Force,
+            Paths = Path,
+            TakeRestorePoint = !NoRestorePoint,
+        };
+        var action = $"Restore the configuration files of backup {id} under {request.Destination}" + (Force ? ", replacing existing files" : "");
+        if (!ShouldProcess(action, action + "?", "Restore-Backup")) return;
+        if (TryRunEngine((progress, log, ct) => ConfigRestore.RunAsync(opened, manifest, request, progress, log, ct), out var outcome))
+            WriteObject(OutputMapper.ToRestoreResult(id, outcome));
     }
 
     /// <summary>The target connection's database, else the source the backup recorded; renamed by -AsDatabase.</summary>

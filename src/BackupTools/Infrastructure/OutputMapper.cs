@@ -2,6 +2,7 @@ using BackupTools.Core.Configuration;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
 using BackupTools.Core.Schedules;
+using BackupTools.Core.Sources.ConfigFiles;
 
 namespace BackupTools.Infrastructure;
 
@@ -126,6 +127,7 @@ internal static class OutputMapper
     public static RestoreResult ToRestoreResult(string backupId, DatabaseRestoreOutcome outcome) => new()
     {
         BackupId = backupId,
+        Component = "database",
         Success = outcome.Success,
         Errors = outcome.Errors.ToArray(),
         Target = outcome.TargetServer,
@@ -133,6 +135,18 @@ internal static class OutputMapper
         BytesRestored = outcome.BytesRestored,
         Duration = outcome.Duration,
         Steps = ToSteps(outcome.Steps),
+        RestorePointId = outcome.RestorePointId,
+    };
+
+    /// <summary>A configuration restore outcome as a <see cref="RestoreResult"/> (Target is the destination folder).</summary>
+    public static RestoreResult ToRestoreResult(string backupId, ConfigRestoreOutcome outcome) => new()
+    {
+        BackupId = backupId,
+        Component = ConfigBackup.ComponentType,
+        Success = true,
+        Target = outcome.Destination,
+        BytesRestored = outcome.BytesRestored,
+        Duration = outcome.Duration,
         RestorePointId = outcome.RestorePointId,
     };
 

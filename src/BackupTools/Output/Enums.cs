@@ -5,6 +5,8 @@ public enum BackupMethod
 {
     /// <summary>pg_dump streamed into the repository.</summary>
     Logical,
+    /// <summary>pg_basebackup's tar streamed into the repository; needs WAL archiving (Enable-WalArchiving) into it.</summary>
+    Physical,
 }
 
 /// <summary>How thoroughly a backup is checked.</summary>
@@ -34,6 +36,8 @@ public enum BackupComponent
 {
     /// <summary>The PostgreSQL database.</summary>
     Database,
+    /// <summary>The configuration files and folders (New-Backup -ConfigPath).</summary>
+    Config,
 }
 
 /// <summary>What runs Invoke-BackupSchedule periodically (Register-BackupSchedule -Install -Scheduler).</summary>

@@ -138,6 +138,31 @@ public sealed class SafeRestoreTests(PostgresFixture fixture) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_drill_of_a_200k_row_database_passes_and_leaves_no_scratch_database_or_temp_file_behind()
+    {
+        var db = await _e2e.Cluster.CreateDatabaseAsync("drill200k");
+        await _e2e.Cluster.ExecuteAsync(db, """
+            CREATE TABLE public.orders (id bigint PRIMARY KEY, customer text NOT NULL, total numeric(12,2), placed timestamptz);
+            INSERT INTO public.orders SELECT g, 'customer ' || (g % 997), (g % 10000) / 100.0, '2026-01-01'::timestamptz + g * interval '1 minute'
+            FROM generate_series(1, 200000) g;
+            """);
+        var backup = await _e2e.BackupAsync(_repository, db);
+        var orders = backup.Components[0].Tables!.Single(t => t.Name == "orders");
+        Assert.Equal(200000L, orders.Rows);
+        Assert.NotNull(orders.Checksum);
+        var tempBefore = Directory.GetFiles(Path.GetTempPath(), "bt-restore-*");
+
+        var drill = await RestoreDrill.RunAsync(_repository, backup,
+            new RestoreDrillRequest { TargetServer = _e2e.Cluster.Uri("postgres"), PgBinDirectory = _e2e.Cluster.State.BinDirectory }, null, NullBackupLog.Instance);
+
+        Assert.True(drill.Success, string.Join("; ", drill.Errors));
+        Assert.Contains(drill.Steps, s => s.Name.StartsWith("Check ") && s.Success);
+        Assert.True(drill.RecoveryTime > TimeSpan.Zero);
+        Assert.Empty(await LeftoverDatabasesAsync(db));
+        Assert.Equal(tempBefore, Directory.GetFiles(Path.GetTempPath(), "bt-restore-*"));
+    }
+
     /// <summary>Staging, aside or drill databases a restore of <paramref name="db"/> may have left behind.</summary>
     private async Task<List<string>> LeftoverDatabasesAsync(string db)
     {

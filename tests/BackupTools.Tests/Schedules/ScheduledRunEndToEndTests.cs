@@ -48,11 +48,14 @@ public sealed class ScheduledRunEndToEndTests(PostgresFixture fixture) : IDispos
         await CreateRegisteredAsync(registry, "cold", ColdPassphrase);
         var db = await _e2e.NewSampleDatabaseAsync("sched");
         var original = await _e2e.FingerprintAsync(db);
+        var configFolder = Path.Combine(_folder.Path, "supabase");
+        Directory.CreateDirectory(configFolder);
+        await File.WriteAllTextAsync(Path.Combine(configFolder, "kong.yml"), "_format_version: '2.1'\n");
 
         _schedule.File.Register(new ScheduleJob
         {
             Name = "nightly", Cron = "0 2 * * *", TimeZone = "UTC", Registered = Registered, Database = UriWithoutPassword(db),
-            PgBinDirectory = fixture.Cluster.State.BinDirectory, Repositories = ["main"], Tags = ["nightly"], Verify = "Full",
+            PgBinDirectory = fixture.Cluster.State.BinDirectory, ConfigPaths = [configFolder], Repositories = ["main"], Tags = ["nightly"], Verify = "Full",
         }, replace: false);
         _schedule.File.Register(new ScheduleJob
         {
@@ -88,6 +91,7 @@ public sealed class ScheduledRunEndToEndTests(PostgresFixture fixture) : IDispos
         var backups = await main.ListManifestsAsync();
         Assert.Equal(2, backups.Count);
         Assert.All(backups, m => Assert.Equal(new[] { "nightly" }, m.Tags));
+        Assert.All(backups, m => Assert.Equal(new[] { "database", "config" }, m.Components.OrderBy(c => c.Order).Select(c => c.Type)));
         Assert.All(backups, m => Assert.True(m.Verifications.Single().Success));
         Assert.Equal(backups[0].Id, nightRun.Outcome.BackupId);
         Assert.Equal(backups[1].Id, state["nightly"].LastBackupId);
@@ -97,6 +101,9 @@ public sealed class ScheduledRunEndToEndTests(PostgresFixture fixture) : IDispos
         using var coldStore = BlobStoreFactory.Open(BlobStoreFactory.Parse(Path.Combine(_folder.Path, "cold")));
         using var cold = await BackupRepository.OpenAsync(coldStore, ColdPassphrase);
         var copy = await cold.LoadManifestAsync(backups[0].Id);
+        Assert.Equal(backups[0].Components.SelectMany(c => c.Files).Select(f => (f.Name, f.Sha256, f.Fs?.Type)),
+            copy.Components.SelectMany(c => c.Files).Select(f => (f.Name, f.Sha256, f.Fs?.Type))); // folders and files, metadata kept
+        Assert.All(await cold.VerifyAsync(copy, VerifyLevel.Full), c => Assert.True(c.Success, string.Join("; ", c.Errors)));
         var restored = await _e2e.RestoreAsNewAsync(cold, copy, db + "_cold");
         Assert.True(restored.Success, string.Join("; ", restored.Errors));
         Assert.Equal(original, await _e2e.FingerprintAsync(db + "_cold"));
