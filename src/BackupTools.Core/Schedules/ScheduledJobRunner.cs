@@ -121,7 +121,8 @@ public sealed class ScheduledJobRunner(RepositoryOpener opener) : IScheduledJobR
         var destination = await opener.OpenAsync(job.CopyTo!, [DestinationPassphraseVariable, PassphraseVariable], job.StorageClass, ct).ConfigureAwait(false);
         opened.Add(destination);
         var newest = (await source.ListManifestsAsync(ct).ConfigureAwait(false))
-            .LastOrDefault(m => job.CopyTag is null || m.Tags.Contains(job.CopyTag, StringComparer.OrdinalIgnoreCase));
+            .Where(m => job.CopyTag is null || m.Tags.Contains(job.CopyTag, StringComparer.OrdinalIgnoreCase))
+            .MaxBy(m => (m.StartTime, m.Id)); // ids sort by second only: the start time decides within one
         if (newest is null)
             return new JobRunOutcome(false, $"Repository {source.Location} holds no backup{(job.CopyTag is null ? "" : $" tagged '{job.CopyTag}'")} to copy.");
         var request = new CopyBackupRequest { BackupId = newest.Id, SkipExisting = true, Verify = VerifyLevelOf(job.Verify) ?? VerifyLevel.Quick };
