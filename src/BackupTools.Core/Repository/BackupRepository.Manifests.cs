@@ -24,6 +24,13 @@ public sealed partial class BackupRepository
         await Store.PutAsync(SnapshotsPrefix + manifest.Id, sealedObject, ct).ConfigureAwait(false);
     }
 
+    /// <summary>True when snapshots/&lt;id&gt; exists (the manifest is not opened).</summary>
+    public async Task<bool> ContainsBackupAsync(string backupId, CancellationToken ct = default)
+    {
+        CheckBackupId(backupId);
+        return await Store.StatAsync(SnapshotsPrefix + backupId, ct).ConfigureAwait(false) is not null;
+    }
+
     /// <summary>NotFound (naming the id) when there is no such backup; Corrupt when it fails authentication.</summary>
     public async Task<Manifest> LoadManifestAsync(string backupId, CancellationToken ct = default)
     {

@@ -26,6 +26,8 @@ public sealed class Manifest
     [JsonPropertyName("components")] public List<ComponentEntry> Components { get; set; } = new();
     [JsonPropertyName("stats")] public BackupStats Stats { get; set; } = new();
     [JsonPropertyName("verifications")] public List<VerificationRecord> Verifications { get; set; } = new();
+    /// <summary>Set on a copy made by Copy-Backup: where the backup was copied from. Null for a backup taken here.</summary>
+    [JsonPropertyName("copiedFrom")] public CopyOrigin? CopiedFrom { get; set; }
 
     /// <summary>Creates a new time-sortable backup id: yyyyMMddTHHmmssZ-xxxxxx (6 random hex digits).</summary>
     public static string NewId(DateTimeOffset time)
@@ -102,6 +104,18 @@ public sealed class BackupStats
     [JsonPropertyName("durationSeconds")] public double DurationSeconds { get; set; }
 }
 
+/// <summary>Where a copied backup came from (<see cref="Manifest.CopiedFrom"/>).</summary>
+public sealed class CopyOrigin
+{
+    /// <summary>The source repository's location (never holds credentials).</summary>
+    [JsonPropertyName("repository")] public string Repository { get; set; } = "";
+    /// <summary>The source repository's id (config.json).</summary>
+    [JsonPropertyName("repositoryId")] public string RepositoryId { get; set; } = "";
+    /// <summary>When the copy was made.</summary>
+    [JsonPropertyName("time")] public DateTimeOffset Time { get; set; }
+}
+
+/// <summary>The outcome of one verification of a backup, kept in its manifest.</summary>
 public sealed class VerificationRecord
 {
     [JsonPropertyName("time")] public DateTimeOffset Time { get; set; }

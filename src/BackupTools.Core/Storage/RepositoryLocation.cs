@@ -20,5 +20,18 @@ public sealed class RepositoryLocation
     /// <summary>Access key id; when null the standard AWS_* variables and profiles are used.</summary>
     public string? AccessKey { get; init; }
     public string? SecretKey { get; init; }
+    /// <summary>
+    /// S3 storage class for the data this client writes (see <see cref="S3StorageClasses.ForKey"/>); null = the bucket's
+    /// default. Set with <see cref="WithStorageClass"/>; a local folder ignores it.
+    /// </summary>
+    public string? StorageClass { get; init; }
+
+    /// <summary>A copy of this location whose writes use <paramref name="storageClass"/> (validated; null = the bucket's default).</summary>
+    public RepositoryLocation WithStorageClass(string? storageClass) => new()
+    {
+        Uri = Uri, IsS3 = IsS3, LocalPath = LocalPath, Bucket = Bucket, Prefix = Prefix, Endpoint = Endpoint, Region = Region,
+        AccessKey = AccessKey, SecretKey = SecretKey,
+        StorageClass = storageClass is null ? null : S3StorageClasses.Normalize(storageClass),
+    };
     public override string ToString() => Uri;
 }

@@ -20,6 +20,7 @@ public sealed class S3BlobStore : IBlobStore
     private readonly string _bucket;
     private readonly string _keyPrefix;
     private readonly string _endpointName;
+    private readonly string? _storageClass;
 
     /// <summary>Creates a client for <paramref name="location"/>, which must be an S3 location.</summary>
     public S3BlobStore(RepositoryLocation location)
@@ -30,6 +31,7 @@ public sealed class S3BlobStore : IBlobStore
         _keyPrefix = location.Prefix.Length == 0 ? "" : location.Prefix + "/";
         _endpointName = location.Endpoint ?? "AWS S3";
         Location = location.Uri;
+        _storageClass = location.StorageClass;
         _client = CreateClient(location);
     }
 
@@ -52,6 +54,7 @@ public sealed class S3BlobStore : IBlobStore
             AutoCloseStream = true,
             UseChunkEncoding = false,
         };
+        if (S3StorageClasses.ForKey(_storageClass, key) is { } storageClass) request.StorageClass = new S3StorageClass(storageClass);
         await Translate(key, () => _client.PutObjectAsync(request, ct)).ConfigureAwait(false);
     }
 
@@ -189,36 +192,41 @@ public sealed class S3BlobStore : IBlobStore
     private static DateTimeOffset ToOffset(DateTime? time)
         => time is { } t ? new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
 
-    /// <summary>
-    /// Runs one S3 call and turns the errors a caller acts on into the engine's types: a missing key
-    /// into <see cref="BlobNotFoundException"/>, a missing bucket into NotFound, refused credentials into
-    /// AuthenticationFailed or PermissionDenied. Anything else (5xx, dropped connections) is left for the retry layer.
-    /// </summary>
+    /// <summary>Runs one S3 call and turns the errors a caller acts on into the engine's types (see <see cref="MapError"/>).</summary>
     private async Task<T> Translate<T>(string key, Func<Task<T>> call)
     {
         try
         {
             return await call().ConfigureAwait(false);
         }
-        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
+        catch (AmazonS3Exception e) when (MapError(e, key) is { } mapped)
         {
-            throw new BackupToolsException(BackupErrorKind.NotFound, $"Bucket '{_bucket}' does not exist at {_endpointName}.", _bucket, e);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new BlobNotFoundException(key, e);
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode is "InvalidAccessKeyId" or "SignatureDoesNotMatch")
-        {
-            throw new BackupToolsException(BackupErrorKind.AuthenticationFailed,
-                $"{_endpointName} refused the credentials for '{Location}': {e.ErrorCode}.", Location, e);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Forbidden)
-        {
-            throw new BackupToolsException(BackupErrorKind.PermissionDenied,
-                $"Access to '{Location}' at {_endpointName} was denied ({e.ErrorCode}).", Location, e);
+            throw mapped;
         }
     }
+
+    /// <summary>
+    /// The engine's error for an S3 error a caller acts on: a missing key becomes <see cref="BlobNotFoundException"/>,
+    /// a missing bucket NotFound, an archived object (InvalidObjectState: GLACIER or DEEP_ARCHIVE) InvalidOperation
+    /// saying a restore request is needed, refused credentials AuthenticationFailed or PermissionDenied.
+    /// Null for anything else (5xx, dropped connections), which is left for the retry layer.
+    /// </summary>
+    internal Exception? MapError(AmazonS3Exception e, string key) => e switch
+    {
+        { ErrorCode: "NoSuchBucket" } =>
+            new BackupToolsException(BackupErrorKind.NotFound, $"Bucket '{_bucket}' does not exist at {_endpointName}.", _bucket, e),
+        { StatusCode: HttpStatusCode.NotFound } => new BlobNotFoundException(key, e),
+        { ErrorCode: "InvalidObjectState" } => new BackupToolsException(BackupErrorKind.InvalidOperation,
+            $"Object '{_keyPrefix}{key}' in bucket '{_bucket}' is archived (storage class GLACIER or DEEP_ARCHIVE) and cannot be read " +
+            "until a restore request brings it back: run a restore request for the repository's data/ and snapshots/ objects " +
+            "(e.g. 'aws s3api restore-object', or an S3 Batch Operations restore job), wait until it completes, then try again.",
+            _keyPrefix + key, e),
+        { ErrorCode: "InvalidAccessKeyId" or "SignatureDoesNotMatch" } => new BackupToolsException(BackupErrorKind.AuthenticationFailed,
+            $"{_endpointName} refused the credentials for '{Location}': {e.ErrorCode}.", Location, e),
+        { StatusCode: HttpStatusCode.Forbidden } => new BackupToolsException(BackupErrorKind.PermissionDenied,
+            $"Access to '{Location}' at {_endpointName} was denied ({e.ErrorCode}).", Location, e),
+        _ => null,
+    };
 
     /// <inheritdoc />
     public void Dispose() => _client.Dispose();

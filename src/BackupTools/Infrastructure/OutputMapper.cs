@@ -1,6 +1,7 @@
 using BackupTools.Core.Configuration;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
+using BackupTools.Core.Schedules;
 using BackupTools.Core.Sources.ConfigFiles;
 using BackupTools.Core.Sources.ObjectStorage;
 
@@ -34,7 +35,7 @@ internal static class OutputMapper
             ChunksNew = manifest.Stats.ChunksNew,
             Parent = manifest.Parent,
             ToolVersion = manifest.ToolVersion,
-            Verified = verification is null ? null : $"{verification.Level}: {(verification.Success ? "passed" : "FAILED")}",
+            Verified = Describe(verification),
         };
     }
 
@@ -50,6 +51,78 @@ internal static class OutputMapper
         BytesChecked = check.BytesChecked,
         Duration = check.Duration,
     };
+
+    /// <summary>A copy outcome as a <see cref="BackupCopyResult"/> that binds to the destination.</summary>
+    public static BackupCopyResult ToCopyResult(CopyBackupOutcome outcome, ResolvedRepository source, ResolvedRepository destination)
+    {
+        var verification = outcome.Manifest.Verifications.LastOrDefault();
+        return new BackupCopyResult
+        {
+            Id = outcome.BackupId,
+            Repository = destination.Given,
+            Endpoint = destination.Location.Endpoint,
+            Region = destination.Location.Region,
+            Source = source.Location.Uri,
+            StorageClass = destination.Location.StorageClass,
+            Skipped = outcome.Skipped,
+            Size = outcome.Skipped ? outcome.Manifest.Stats.BytesRead : outcome.BytesRead,
+            Uploaded = outcome.BytesAdded,
+            ChunksTotal = outcome.Skipped ? outcome.Manifest.Stats.ChunksTotal : outcome.ChunksTotal,
+            ChunksNew = outcome.ChunksNew,
+            Verified = Describe(verification),
+            Duration = outcome.Duration,
+        };
+    }
+
+    /// <summary>A scheduled job and its state as a <see cref="ScheduleInfo"/>; <paramref name="now"/> decides whether it is due.</summary>
+    public static ScheduleInfo ToScheduleInfo(ScheduleJob job, ScheduleJobState? state, string path, DateTimeOffset now)
+    {
+        var next = CronSchedule.NextRun(job, state);
+        return new ScheduleInfo
+        {
+            Name = job.Name,
+            Action = job.Action.ToString(),
+            Cron = job.Cron,
+            TimeZone = job.TimeZone ?? "UTC",
+            Enabled = job.Enabled,
+            NextRun = next,
+            Due = job.Enabled && next <= now,
+            LastRun = state?.LastRun,
+            LastResult = state?.LastResult?.ToString(),
+            LastMessage = state?.LastMessage,
+            LastBackupId = state?.LastBackupId,
+            Database = job.Database,
+            Storage = job.Storage,
+            ConfigPath = job.ConfigPaths.ToArray(),
+            Repository = job.Repositories.ToArray(),
+            CopyTo = job.CopyTo,
+            Tag = job.Tags.ToArray(),
+            Verify = job.Verify,
+            Retention = Describe(job.Retention),
+            Path = path,
+        };
+    }
+
+    /// <summary>One run of Invoke-BackupSchedule as a <see cref="ScheduleRunInfo"/>.</summary>
+    public static ScheduleRunInfo ToScheduleRunInfo(JobRun run) => new()
+    {
+        Name = run.Job,
+        DueAt = run.Occurrence,
+        Started = run.Started,
+        Success = run.Outcome.Success,
+        Message = run.Outcome.Message,
+        BackupId = run.Outcome.BackupId,
+        Duration = run.Duration,
+    };
+
+    /// <summary>"7 daily, 4 weekly, 12 monthly (prune)", or null when there is no policy.</summary>
+    private static string? Describe(RetentionSettings? r)
+    {
+        if (r is null || r.IsEmpty) return null;
+        var parts = new (int? Count, string Unit)[] { (r.KeepLast, "last"), (r.KeepDaily, "daily"), (r.KeepWeekly, "weekly"), (r.KeepMonthly, "monthly"), (r.KeepYearly, "yearly") }
+            .Where(p => p.Count is not null).Select(p => $"{p.Count} {p.Unit}");
+        return string.Join(", ", parts) + (r.Prune ? " (prune)" : "");
+    }
 
     /// <summary>A database restore outcome as a <see cref="RestoreResult"/>.</summary>
     public static RestoreResult ToRestoreResult(string backupId, DatabaseRestoreOutcome outcome) => new()
@@ -121,6 +194,10 @@ internal static class OutputMapper
         KeyFile = registration.KeyFile,
         Registered = registration.Registered,
     };
+
+    /// <summary>"Quick: passed" / "Full: FAILED", or null when never verified.</summary>
+    private static string? Describe(VerificationRecord? verification)
+        => verification is null ? null : $"{verification.Level}: {(verification.Success ? "passed" : "FAILED")}";
 
     private static string? ServerOf(IReadOnlyDictionary<string, string> source)
     {

@@ -42,14 +42,17 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
     public string? KeyFile { get; set; }
 
     /// <summary>Resolves a -Repository value: a registered name first, else a path or URI.</summary>
-    internal ResolvedRepository Resolve(string repository) => RunQuick(() =>
+    internal ResolvedRepository Resolve(string repository) => Resolve(repository, Endpoint, Region, Credential);
+
+    /// <summary>Resolves a repository value with its own S3 endpoint, region and credential (e.g. Copy-Backup's destination).</summary>
+    internal ResolvedRepository Resolve(string repository, string? endpoint, string? region, PSCredential? credential) => RunQuick(() =>
     {
         var registration = RepositoryRegistry.OpenDefault().Find(repository);
-        var network = Credential?.GetNetworkCredential();
+        var network = credential?.GetNetworkCredential();
         var location = BlobStoreFactory.Parse(
             registration?.Repository ?? repository,
-            Endpoint ?? registration?.Endpoint,
-            Region ?? registration?.Region,
+            endpoint ?? registration?.Endpoint,
+            region ?? registration?.Region,
             network?.UserName is { Length: > 0 } user ? user : null,
             network?.Password is { Length: > 0 } secret ? secret : null);
         return new ResolvedRepository(repository, location, registration);
@@ -59,14 +62,17 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
     /// Opens and unlocks a repository, once per cmdlet invocation: backups piped in from the same repository reuse it
     /// (the key derivation is deliberately slow). Errors are terminating.
     /// </summary>
-    internal BackupRepository Open(ResolvedRepository repository)
-        => TryGetOpened(repository, out var cached) ? cached : Remember(repository, RunEngine(OpenAsync(repository)));
+    internal BackupRepository Open(ResolvedRepository repository) => Open(repository, () => ResolvePassphrase(repository.Registration));
 
-    /// <summary>As <see cref="Open"/>, but a repository that cannot be opened is a non-terminating error and false.</summary>
+    /// <summary>As <see cref="Open(ResolvedRepository)"/>, with the passphrase from <paramref name="passphraseSource"/> (asked only when not yet open).</summary>
+    internal BackupRepository Open(ResolvedRepository repository, Func<string> passphraseSource)
+        => TryGetOpened(repository, out var cached) ? cached : Remember(repository, RunEngine(OpenAsync(repository, passphraseSource())));
+
+    /// <summary>As <see cref="Open(ResolvedRepository)"/>, but a repository that cannot be opened is a non-terminating error and false.</summary>
     internal bool TryOpen(ResolvedRepository repository, out BackupRepository opened)
     {
         if (TryGetOpened(repository, out opened)) return true;
-        if (!TryRunEngine(OpenAsync(repository), out opened)) return false;
+        if (!TryRunEngine(OpenAsync(repository, ResolvePassphrase(repository.Registration)), out opened)) return false;
         Remember(repository, opened);
         return true;
     }
@@ -83,10 +89,8 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
         return opened;
     }
 
-    private Func<IProgress<ProgressInfo>, IBackupLog, CancellationToken, Task<BackupRepository>> OpenAsync(ResolvedRepository repository)
-    {
-        var passphrase = ResolvePassphrase(repository.Registration);
-        return async (_, _, ct) =>
+    private static Func<IProgress<ProgressInfo>, IBackupLog, CancellationToken, Task<BackupRepository>> OpenAsync(ResolvedRepository repository, string passphrase)
+        => async (_, _, ct) =>
         {
             var store = BlobStoreFactory.Open(repository.Location);
             try
@@ -99,7 +103,6 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
                 throw;
             }
         };
-    }
 
     /// <inheritdoc />
     protected override void ReleaseResources() => _opened?.Dispose();
@@ -109,37 +112,34 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
     /// key file, a prompt (interactive sessions only). InvalidArgument when there is none.
     /// </summary>
     internal string ResolvePassphrase(RepositoryRegistration? registration)
+        => ResolvePassphrase(Passphrase, KeyFile, PassphraseVariable, registration, "Repository passphrase: ", "-Passphrase or -KeyFile");
+
+    /// <summary>
+    /// The passphrase from the first of: <paramref name="given"/>, <paramref name="keyFile"/>, the environment variable
+    /// <paramref name="variable"/>, the registration's key file, a prompt (interactive sessions only). InvalidArgument
+    /// naming <paramref name="parameters"/> when there is none.
+    /// </summary>
+    internal string ResolvePassphrase(SecureString? given, string? keyFile, string variable, RepositoryRegistration? registration,
+        string prompt, string parameters)
     {
-        if (Passphrase is not null) return Plain(Passphrase);
-        if (!string.IsNullOrEmpty(KeyFile)) return ReadKeyFile(KeyFile);
-        var fromEnvironment = Environment.GetEnvironmentVariable(PassphraseVariable);
+        if (given is not null) return Plain(given);
+        if (!string.IsNullOrEmpty(keyFile)) return ReadKeyFile(keyFile);
+        var fromEnvironment = Environment.GetEnvironmentVariable(variable);
         if (!string.IsNullOrEmpty(fromEnvironment)) return fromEnvironment;
         if (!string.IsNullOrEmpty(registration?.KeyFile)) return ReadKeyFile(registration.KeyFile);
         if (CanPrompt())
         {
-            Host.UI.Write("Repository passphrase: ");
+            Host.UI.Write(prompt);
             var typed = Host.UI.ReadLineAsSecureString();
             if (typed.Length > 0) return Plain(typed);
         }
         ThrowError(BackupErrorKind.InvalidArgument,
-            $"No passphrase: pass -Passphrase or -KeyFile, or set ${PassphraseVariable}.", "Passphrase");
+            $"No passphrase: pass {parameters}, or set ${variable}.", "Passphrase");
         return ""; // not reached
     }
 
     private string ReadKeyFile(string path)
-    {
-        var fullPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-        if (!File.Exists(fullPath))
-        {
-            ThrowError(BackupErrorKind.InvalidArgument, $"The key file '{fullPath}' does not exist.", fullPath);
-        }
-        var firstLine = File.ReadLines(fullPath).FirstOrDefault();
-        if (string.IsNullOrEmpty(firstLine))
-        {
-            ThrowError(BackupErrorKind.InvalidArgument, $"The key file '{fullPath}' is empty.", fullPath);
-        }
-        return firstLine!;
-    }
+        => RunQuick(() => RepositoryOpener.ReadKeyFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)));
 
     private bool CanPrompt()
         => Host?.UI is not null && Environment.UserInteractive && !Console.IsInputRedirected

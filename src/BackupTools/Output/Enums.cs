@@ -52,3 +52,14 @@ public enum BackupReportFormat
     /// <summary>A node_exporter textfile-collector file.</summary>
     Prometheus,
 }
+
+/// <summary>What runs Invoke-BackupSchedule periodically (Register-BackupSchedule -Install -Scheduler).</summary>
+public enum ScheduleRunner
+{
+    /// <summary>A systemd service + timer.</summary>
+    Systemd,
+    /// <summary>A crontab line.</summary>
+    Cron,
+    /// <summary>A Windows Scheduled Task.</summary>
+    WindowsTask,
+}
