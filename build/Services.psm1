@@ -35,12 +35,22 @@ function Get-PgEnvironment {
        PGPASSWORD = $Postgres.Password; PGDATABASE = $Database }
 }
 
+function Restore-EnvironmentVariable([string]$Name, [string]$Value) {
+    <# Puts a variable back as it was; a variable that was not set is removed. #>
+    # [NullString]: a $null passed to a string parameter of a .NET method would become "" (an empty variable).
+    if ($null -eq $Value -or $Value -eq '') { [Environment]::SetEnvironmentVariable($Name, [NullString]::Value) }
+    else { [Environment]::SetEnvironmentVariable($Name, $Value) }
+}
+
 function Invoke-WithPgEnvironment {
     param([Parameter(Mandatory)][hashtable]$Environment, [Parameter(Mandatory)][scriptblock]$Script)
     $saved = @{}
     foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
     try { & $Script }
-    finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+    finally {
+        # [NullString]: a $null passed to a string parameter would become "" (an empty variable, not a removed one).
+        foreach ($k in $saved.Keys) { Restore-EnvironmentVariable $k $saved[$k] }
+    }
 }
 
 function Invoke-Psql {
@@ -79,4 +89,4 @@ function Format-Bytes {
 }
 
 Export-ModuleMember -Function Start-BtServices, Stop-BtServices, Get-PgEnvironment, Invoke-WithPgEnvironment,
-    Invoke-Psql, Get-DbFingerprint, Get-PgUri, Format-Bytes, Get-HarnessPath
+    Invoke-Psql, Get-DbFingerprint, Get-PgUri, Format-Bytes, Get-HarnessPath, Restore-EnvironmentVariable

@@ -220,5 +220,5 @@ try {
 }
 finally {
     Stop-BtServices -StateFile $stateFile
-    foreach ($k in $savedEnv.Keys) { [Environment]::SetEnvironmentVariable($k, $savedEnv[$k]) }
+    foreach ($k in $savedEnv.Keys) { Restore-EnvironmentVariable $k $savedEnv[$k] }
 }

@@ -188,6 +188,9 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
         else psi.FileName = tool;
         foreach (var a in args) psi.ArgumentList.Add(a);
+        // libpq/server variables of the caller (even empty ones, e.g. PGPORT="") must not steer initdb or the server.
+        foreach (var name in new[] { "PGPORT", "PGHOST", "PGHOSTADDR", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGOPTIONS", "PGSERVICE", "PGDATA" })
+            psi.Environment.Remove(name);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync(ct);
         var stderr = p.StandardError.ReadToEndAsync(ct);

@@ -182,6 +182,31 @@ Describe 'Monitoring' -Skip:$noServices {
         AfterAll { $sink.Dispose() }
         BeforeEach { $sink.Bodies.Clear() }
 
+        It 'Invoke-BackupSchedule posts one message for a failed job, naming it' {
+            $schedule = Join-Path $TestDrive 'notify/schedules.json'
+            Register-BackupSchedule -Path $schedule -Name broken-nightly -Cron '* * * * * *' -TimeZone UTC `
+                -Database "postgresql://postgres@127.0.0.1:$(Get-FreeTcpPort)/nowhere" -Repository monitored | Out-Null
+            Start-Sleep -Milliseconds 1100
+            $null = Invoke-BackupSchedule -Path $schedule -NotifyWebhook $sink.Url -ErrorAction SilentlyContinue
+            Start-Sleep -Milliseconds 500
+            $sink.Bodies.Count | Should -Be 1
+            $message = $sink.Bodies.ToArray()[0] | ConvertFrom-Json
+            $message.status | Should -Be 'failure'
+            $message.source | Should -Be 'scheduled job broken-nightly'
+            $message.error | Should -Not -BeNullOrEmpty
+        }
+        It 'a restore drill that misses its objective posts one message' {
+            $latest = Get-Backup -Repository monitored | Where-Object Components -contains 'database' | Select-Object -Last 1
+            $drill = $latest | Test-Backup -Level Restore -TargetServer (Get-TestConnectionString postgres -WithPassword) `
+                -RtoTarget ([timespan]::FromMilliseconds(1)) -NotifyWebhook $sink.Url
+            $drill.Success | Should -BeFalse
+            Start-Sleep -Milliseconds 500
+            $sink.Bodies.Count | Should -Be 1
+            $message = $sink.Bodies.ToArray()[0] | ConvertFrom-Json
+            $message.operation | Should -Be 'Restore drill'
+            $message.backupId | Should -Be $latest.Id
+            $message.error | Should -Match 'recovery-time objective'
+        }
         It 'a failed backup (unreachable database) posts exactly one message with the error and the source' {
             $port = Get-FreeTcpPort
             $result = New-Backup -Repository monitored -Database "postgresql://postgres@127.0.0.1:$port/unreachable_db" `

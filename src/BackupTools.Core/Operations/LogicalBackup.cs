@@ -43,14 +43,42 @@ public static class LogicalBackup
         var component = session.AddComponent("database", facts.Database, DescribeSource(source, facts, pgDump));
         component.Template.Tables = facts.Tables;
 
+        // Exact row counts and content checksums are read inside the same snapshot on a second connection while
+        // pg_dump runs (without a shared snapshot: on this connection, just before the dump).
+        using var fingerprintCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var fingerprints = snapshot is null
+            ? facts.FingerprintTablesAsync(conn, ct)
+            : FingerprintInSnapshotAsync(source, snapshot, facts, fingerprintCancel.Token);
+        if (snapshot is null) await fingerprints.ConfigureAwait(false);
+
         var dumpArgs = new List<string> { "-Fc", "-Z0", "--no-password" };
         if (snapshot is not null) dumpArgs.Add("--snapshot=" + snapshot);
         var dumpProgress = new TransferProgress(progress, $"Backing up database {facts.Database}", "pg_dump", facts.SizeBytes);
-        await StreamToolOutputAsync(component, pgDump, dumpArgs, source, DumpFileName, "pg_dump-custom", dumpProgress, ct).ConfigureAwait(false);
+        try
+        {
+            await StreamToolOutputAsync(component, pgDump, dumpArgs, source, DumpFileName, "pg_dump-custom", dumpProgress, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            fingerprintCancel.Cancel();
+            try { await fingerprints.ConfigureAwait(false); } catch (Exception) { /* the dump's failure is the one that counts */ }
+            throw;
+        }
+        await fingerprints.ConfigureAwait(false);
         if (snapshotTx is not null) await snapshotTx.CommitAsync(ct).ConfigureAwait(false);
 
         if (request.IncludeRoles)
             await BackupRolesAsync(component, request, source, facts, log, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts and checksums the tables on a second connection that joins the exported snapshot (what pg_dump sees).</summary>
+    private static async Task FingerprintInSnapshotAsync(PgConnectionInfo source, string snapshot, DatabaseFacts facts, CancellationToken ct)
+    {
+        await using var conn = await PgServer.ConnectAsync(source, ct).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
+        await PgServer.ExecuteAsync(conn, $"SET TRANSACTION SNAPSHOT '{snapshot.Replace("'", "''")}'", ct).ConfigureAwait(false);
+        await facts.FingerprintTablesAsync(conn, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Opens a repeatable-read transaction and exports its snapshot for pg_dump; (null, null) where that is not possible.</summary>

@@ -23,7 +23,7 @@ public sealed class DatabaseFacts
     public string? SystemIdentifier { get; private init; }
     public List<TableInfo> Tables { get; private init; } = new();
 
-    /// <summary>Reads the facts on <paramref name="conn"/>; run it inside the dump's snapshot so row counts match the dump.</summary>
+    /// <summary>Reads the facts on <paramref name="conn"/> (table sizes and row estimates; see <see cref="FingerprintTablesAsync"/> for exact counts).</summary>
     public static async Task<DatabaseFacts> ReadAsync(NpgsqlConnection conn, CancellationToken ct)
     {
         string version, database, user;
@@ -36,6 +36,7 @@ public sealed class DatabaseFacts
             await r.ReadAsync(ct).ConfigureAwait(false);
             (version, versionNum, database, user, size) = (r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetInt64(4));
         }
+        var tables = await ReadTablesAsync(conn, ct).ConfigureAwait(false);
         return new DatabaseFacts
         {
             ServerVersion = version.Split(' ')[0],
@@ -44,7 +45,8 @@ public sealed class DatabaseFacts
             User = user,
             SizeBytes = size,
             SystemIdentifier = await ReadSystemIdentifierAsync(conn, ct).ConfigureAwait(false),
-            Tables = await ReadTablesAsync(conn, ct).ConfigureAwait(false),
+            Tables = tables.All,
+            _countable = tables.Countable,
         };
     }
 
@@ -56,7 +58,24 @@ public sealed class DatabaseFacts
         return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
     }
 
-    private static async Task<List<TableInfo>> ReadTablesAsync(NpgsqlConnection conn, CancellationToken ct)
+    /// <summary>The tables that get an exact row count and a checksum (see <see cref="FingerprintTablesAsync"/>).</summary>
+    private List<TableInfo> _countable = new();
+
+    /// <summary>
+    /// Replaces the estimates with exact row counts and content checksums for every readable table up to
+    /// <see cref="ExactCountLimitBytes"/>. Run it on a connection inside the dump's snapshot so they match the dump.
+    /// </summary>
+    public async Task FingerprintTablesAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await TableFingerprint.UseStableOutputAsync(conn, ct).ConfigureAwait(false);
+        foreach (var t in _countable)
+        {
+            (var rows, var checksum) = await TableFingerprint.ReadAsync(conn, t.Schema, t.Name, ct).ConfigureAwait(false);
+            (t.Rows, t.Checksum, t.RowCountExact) = (rows, checksum, true);
+        }
+    }
+
+    private static async Task<(List<TableInfo> All, List<TableInfo> Countable)> ReadTablesAsync(NpgsqlConnection conn, CancellationToken ct)
     {
         const string sql = """
             SELECT n.nspname, c.relname, greatest(c.reltuples, 0)::bigint, pg_total_relation_size(c.oid),
@@ -74,13 +93,6 @@ public sealed class DatabaseFacts
             while (await r.ReadAsync(ct).ConfigureAwait(false))
                 tables.Add((new TableInfo { Schema = r.GetString(0), Name = r.GetString(1), Rows = r.GetInt64(2), Bytes = r.GetInt64(3) }, r.GetBoolean(4)));
         }
-        await TableFingerprint.UseStableOutputAsync(conn, ct).ConfigureAwait(false);
-        foreach (var t in tables.Where(x => x.Countable && x.Table.Bytes <= ExactCountLimitBytes).Select(x => x.Table))
-        {
-            (t.Rows, var checksum) = await TableFingerprint.ReadAsync(conn, t.Schema, t.Name, ct).ConfigureAwait(false);
-            t.Checksum = checksum;
-            t.RowCountExact = true;
-        }
-        return tables.Select(t => t.Table).ToList();
+        return (tables.Select(t => t.Table).ToList(), tables.Where(x => x.Countable && x.Table.Bytes <= ExactCountLimitBytes).Select(x => x.Table).ToList());
     }
 }

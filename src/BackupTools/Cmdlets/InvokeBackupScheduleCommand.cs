@@ -24,6 +24,14 @@ public sealed class InvokeBackupScheduleCommand : ScheduleCmdletBase
     [Parameter]
     public DateTimeOffset? Now { get; set; }
 
+    /// <summary>An incoming-webhook URL (Slack, Teams, …) that gets one message per failed job run (and per successful one with -NotifyOnSuccess).</summary>
+    [Parameter]
+    public Uri? NotifyWebhook { get; set; }
+
+    /// <summary>Also report successful job runs to -NotifyWebhook.</summary>
+    [Parameter]
+    public SwitchParameter NotifyOnSuccess { get; set; }
+
     /// <inheritdoc />
     protected override void EndProcessing()
     {
@@ -32,6 +40,7 @@ public sealed class InvokeBackupScheduleCommand : ScheduleCmdletBase
         var invoker = new ScheduleInvoker(schedule, new ScheduledJobRunner(new RepositoryOpener(RepositoryRegistry.OpenDefault())), clock);
         var invocation = RunEngine((progress, log, ct) => invoker.InvokeAsync(Name, progress, log, ct));
         WriteObject(invocation.Runs.Select(OutputMapper.ToScheduleRunInfo), enumerateCollection: true);
+        RunEngine((_, log, ct) => BackupNotifications.ReportScheduledRunsAsync(NotifyWebhook, NotifyOnSuccess, invocation.Runs, log, ct));
         var failed = invocation.Runs.Where(r => !r.Outcome.Success).Select(r => r.Job).ToList();
         if (failed.Count > 0)
             WriteEngineError(new BackupToolsException(BackupErrorKind.InvalidOperation,

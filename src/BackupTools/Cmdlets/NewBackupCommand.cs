@@ -49,6 +49,11 @@ public sealed class NewBackupCommand : OperationCmdletBase
     [Parameter]
     public SwitchParameter Full { get; set; }
 
+    /// <summary>S3 storage class for the backup's chunks in S3 repositories (and its manifest, for classes read at once); a local repository ignores it.</summary>
+    [Parameter]
+    [ValidateSet("STANDARD", "STANDARD_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE", IgnoreCase = true)]
+    public string? StorageClass { get; set; }
+
     /// <summary>Configuration files and folders (env files, kong.yml, compose files, certificates): walked without following links, taken after the database.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -118,11 +123,12 @@ public sealed class NewBackupCommand : OperationCmdletBase
         foreach (var given in Repository)
         {
             var resolved = Resolve(given);
+            if (StorageClass is not null) resolved = resolved with { Location = RunQuick(() => resolved.Location.WithStorageClass(StorageClass)) };
             if (!ShouldProcess(resolved.Location.Uri, what)) continue;
             if (TryOpen(resolved, out var opened)) destinations.Add((resolved, opened));
         }
         if (destinations.Count == 0) return;
-        if (!TryRunEngine((progress, log, ct) => BackupNotifications.RunAsync(NotifyWebhook, NotifyOnSuccess, Database, Repository,
+        if (!TryRunEngine((progress, log, ct) => BackupNotifications.RunAsync(NotifyWebhook, NotifyOnSuccess, string.Join(" and ", DescribeSources()), Repository,
                 () => BackupJob.RunAsync(destinations.Select(d => d.Opened).ToList(), request, progress, log, ct), log, ct), out var outcomes))
             return;
         for (var i = 0; i < outcomes.Count; i++)

@@ -36,6 +36,14 @@ public sealed class TestBackupCommand : OperationCmdletBase
     [Parameter]
     public string? TargetServer { get; set; }
 
+    /// <summary>Restore drills: an incoming-webhook URL (Slack, Teams, …) that gets a message when the drill fails (and when it passes, with -NotifyOnSuccess).</summary>
+    [Parameter]
+    public Uri? NotifyWebhook { get; set; }
+
+    /// <summary>Restore drills: also report a passed drill to -NotifyWebhook.</summary>
+    [Parameter]
+    public SwitchParameter NotifyOnSuccess { get; set; }
+
     /// <summary>Restore drills: the recovery-time objective the measured restore must meet (default 30 minutes).</summary>
     [Parameter]
     public TimeSpan RtoTarget { get; set; } = TimeSpan.FromMinutes(30);
@@ -52,7 +60,7 @@ public sealed class TestBackupCommand : OperationCmdletBase
         var opened = Open(Resolve(given));
         if (Level == TestLevel.Restore)
         {
-            Drill(opened, id);
+            Drill(opened, id, given);
             return;
         }
         var level = Level == TestLevel.Full ? VerifyLevel.Full : VerifyLevel.Quick;
@@ -75,7 +83,7 @@ public sealed class TestBackupCommand : OperationCmdletBase
         }
     }
 
-    private void Drill(BackupRepository repository, string id)
+    private void Drill(BackupRepository repository, string id, string given)
     {
         var request = new RestoreDrillRequest
         {
@@ -83,11 +91,11 @@ public sealed class TestBackupCommand : OperationCmdletBase
             RtoTarget = RtoTarget,
             PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
         };
-        if (TryRunEngine(async (progress, log, ct) =>
+        if (TryRunEngine((progress, log, ct) => BackupNotifications.RunDrillAsync(NotifyWebhook, NotifyOnSuccess, id, given, async () =>
             {
                 var manifest = await repository.LoadManifestAsync(id, ct).ConfigureAwait(false);
                 return await RestoreDrill.RunAsync(repository, manifest, request, progress, log, ct).ConfigureAwait(false);
-            }, out var drill))
+            }, log, ct), out var drill))
         {
             WriteObject(OutputMapper.ToTestResult(id, drill));
         }

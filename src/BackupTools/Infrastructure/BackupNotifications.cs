@@ -12,11 +12,10 @@ internal static class BackupNotifications
     /// was left out, or a verification failed) always, a success when asked. The message names the database (never its
     /// password) and the repositories. A webhook that cannot be reached only warns.
     /// </summary>
-    public static Task<IReadOnlyList<BackupJobOutcome>> RunAsync(Uri? webhook, bool notifyOnSuccess, string connectionString,
+    public static Task<IReadOnlyList<BackupJobOutcome>> RunAsync(Uri? webhook, bool notifyOnSuccess, string source,
         IReadOnlyList<string> repositories, Func<Task<IReadOnlyList<BackupJobOutcome>>> job, IBackupLog log, CancellationToken ct)
     {
         if (webhook is null) return job();
-        var source = DatabaseTarget.FromConnectionString(connectionString).ToString();
         return new WebhookNotifier(webhook, notifyOnSuccess).RunAsync("New-Backup", source, string.Join(", ", repositories), job, Summarize, log, ct);
     }
 
@@ -27,5 +26,37 @@ internal static class BackupNotifications
             .ToList();
         var id = outcomes.Select(o => o.Manifest?.Id).FirstOrDefault(i => i is not null);
         return new RunSummary(id, errors.Count == 0 ? null : string.Join(" | ", errors));
+    }
+
+    /// <summary>
+    /// Posts one message per scheduled job run (Invoke-BackupSchedule -NotifyWebhook): a failed one always, a successful
+    /// one when asked. Nothing when no webhook is given.
+    /// </summary>
+    public static async Task<bool> ReportScheduledRunsAsync(Uri? webhook, bool notifyOnSuccess, IEnumerable<Core.Schedules.JobRun> runs, IBackupLog log, CancellationToken ct)
+    {
+        if (webhook is null) return true;
+        var notifier = new WebhookNotifier(webhook, notifyOnSuccess);
+        foreach (var run in runs.Where(r => !r.Outcome.Success || notifyOnSuccess))
+        {
+            await notifier.SendAsync(new BackupNotification
+            {
+                Status = run.Outcome.Success ? "success" : "failure",
+                Operation = "Invoke-BackupSchedule",
+                Source = "scheduled job " + run.Job,
+                BackupId = run.Outcome.BackupId,
+                Error = run.Outcome.Success ? null : run.Outcome.Message,
+                DurationSeconds = run.Duration.TotalSeconds,
+            }, log, ct).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>Runs a restore drill and reports it (Test-Backup -Level Restore -NotifyWebhook): a failed drill always, a passed one when asked.</summary>
+    public static Task<RestoreDrillOutcome> RunDrillAsync(Uri? webhook, bool notifyOnSuccess, string backupId, string repository,
+        Func<Task<RestoreDrillOutcome>> drill, IBackupLog log, CancellationToken ct)
+    {
+        if (webhook is null) return drill();
+        return new WebhookNotifier(webhook, notifyOnSuccess).RunAsync("Restore drill", "backup " + backupId, repository, drill,
+            d => new RunSummary(backupId, d.Success ? null : string.Join(" ", d.Errors)), log, ct);
     }
 }
