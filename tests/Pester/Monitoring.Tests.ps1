@@ -194,6 +194,11 @@ Describe 'Monitoring' -Skip:$noServices {
             $message.status | Should -Be 'failure'
             $message.source | Should -Be 'scheduled job broken-nightly'
             $message.error | Should -Not -BeNullOrEmpty
+            # The failed scheduled run makes the repository Critical in Get-BackupStatus.
+            $env:BACKUPTOOLS_SCHEDULE_FILE = $schedule
+            try { $status = @(Get-BackupStatus -Repository monitored) }
+            finally { Remove-Item Env:BACKUPTOOLS_SCHEDULE_FILE }
+            ($status | Where-Object State -eq 'Critical').Reasons -join ' ' | Should -Match 'broken-nightly'
         }
         It 'a restore drill that misses its objective posts one message' {
             $latest = Get-Backup -Repository monitored | Where-Object Components -contains 'database' | Select-Object -Last 1

@@ -39,7 +39,8 @@ public abstract class StatusCmdletBase : RepositoryCmdletBase
             {
                 try
                 {
-                    return (await StatusReader.ReadAsync(repository.Location, passphrase, name, policy, now, ct).ConfigureAwait(false),
+                    return (await StatusReader.ReadAsync(repository.Location, passphrase, name, policy, now, ct,
+                            ScheduleStatusSource.ForRepository(name)).ConfigureAwait(false),
                         (BackupToolsException?)null);
                 }
                 catch (BackupToolsException e)
