@@ -37,7 +37,7 @@ internal static class CompleterRegistration
     /// <summary>"Verb-Noun" of each cmdlet in this assembly that declares a parameter named <paramref name="parameterName"/>.</summary>
     private static string[] CommandsWith(string parameterName) => LoadableTypes()
         .Where(t => !t.IsAbstract && t.GetCustomAttribute<CmdletAttribute>() is not null)
-        .Where(t => t.GetProperty(parameterName)?.GetCustomAttribute<ParameterAttribute>() is not null)
+        .Where(t => t.GetProperty(parameterName)?.GetCustomAttributes<ParameterAttribute>().Any() == true)
         .Select(t => t.GetCustomAttribute<CmdletAttribute>()!)
         .Select(a => a.VerbName + "-" + a.NounName)
         .OrderBy(n => n, StringComparer.Ordinal)
