@@ -44,12 +44,7 @@
         Critical = $false
         Action   = {
             param($Config, $State)
-            if (-not ($State.Backup.Components -contains 'storage')) { return 'the backup holds no storage: nothing to do' }
-            if (-not $Config.TargetStorage) { throw 'The backup holds storage but the config names no TargetStorage.' }
-            $key = Get-RunbookKey $Config
-            $result = $State.Backup | Restore-Backup -Component Storage -TargetStorage $Config.TargetStorage -Confirm:$false @key
-            if ($result.Success -contains $false) { throw "The storage restore failed: $($result.Errors -join ' ')" }
-            "storage restored to $($Config.TargetStorage)"
+            Restore-RunbookStorage -Config $Config -Backup $State.Backup
         }
     }
     @{

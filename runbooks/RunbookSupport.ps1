@@ -64,3 +64,14 @@ function Restore-RunbookDatabase {
     if (-not $result.Success) { throw "The restore of $($Backup.Id) failed: $($result.Errors -join ' ')" }
     $result
 }
+
+function Restore-RunbookStorage {
+    <# Restore-Backup -Component Storage of one backup's buckets to the config's TargetStorage; says so when there are none. #>
+    param([hashtable] $Config, $Backup)
+    if (-not ($Backup.Components -contains 'storage')) { return 'the backup holds no storage: nothing to do' }
+    if (-not $Config.TargetStorage) { throw 'The backup holds storage but the config names no TargetStorage.' }
+    $key = Get-RunbookKey $Config
+    $result = @($Backup | Restore-Backup -Component Storage -TargetStorage $Config.TargetStorage -Confirm:$false @key)
+    if ($result.Success -contains $false) { throw "The storage restore failed: $($result.Errors -join ' ')" }
+    "storage restored to $($Config.TargetStorage)"
+}
