@@ -257,7 +257,9 @@ public sealed class BackupDestination
     {
         _earlier ??= await Repository.ListManifestsAsync(ct).ConfigureAwait(false);
         var identity = ComponentIdentity.Of(component);
-        return _earlier.LastOrDefault(m => m.Components.Any(c => ComponentIdentity.Of(c) == identity));
+        // Ids sort only to the second, so two backups in one second are ordered by their start time.
+        return _earlier.Where(m => m.Components.Any(c => ComponentIdentity.Of(c) == identity))
+            .MaxBy(m => (m.StartTime, m.Id));
     }
 }
 
