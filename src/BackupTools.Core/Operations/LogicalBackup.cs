@@ -48,7 +48,7 @@ public static class LogicalBackup
         using var fingerprintCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var fingerprints = snapshot is null
             ? facts.FingerprintTablesAsync(conn, ct)
-            : FingerprintInSnapshotAsync(source, snapshot, facts, fingerprintCancel.Token);
+            : FingerprintInSnapshotAsync(source, snapshot, facts, log, fingerprintCancel.Token);
         if (snapshot is null) await fingerprints.ConfigureAwait(false);
 
         var dumpArgs = new List<string> { "-Fc", "-Z0", "--no-password" };
@@ -71,14 +71,25 @@ public static class LogicalBackup
             await BackupRolesAsync(component, request, source, facts, log, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Counts and checksums the tables on a second connection that joins the exported snapshot (what pg_dump sees).</summary>
-    private static async Task FingerprintInSnapshotAsync(PgConnectionInfo source, string snapshot, DatabaseFacts facts, CancellationToken ct)
+    /// <summary>
+    /// Counts and checksums the tables on a second connection that joins the exported snapshot (what pg_dump sees).
+    /// When that connection cannot be had (a connection limit, a pooler), the backup goes on with the planner's
+    /// estimates and says so: the restore checks then have no exact counts to compare.
+    /// </summary>
+    private static async Task FingerprintInSnapshotAsync(PgConnectionInfo source, string snapshot, DatabaseFacts facts, IBackupLog log, CancellationToken ct)
     {
-        await using var conn = await PgServer.ConnectAsync(source, ct).ConfigureAwait(false);
-        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
-        await PgServer.ExecuteAsync(conn, $"SET TRANSACTION SNAPSHOT '{snapshot.Replace("'", "''")}'", ct).ConfigureAwait(false);
-        await facts.FingerprintTablesAsync(conn, ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await using var conn = await PgServer.ConnectAsync(source, ct).ConfigureAwait(false);
+            await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
+            await PgServer.ExecuteAsync(conn, $"SET TRANSACTION SNAPSHOT '{snapshot.Replace("'", "''")}'", ct).ConfigureAwait(false);
+            await facts.FingerprintTablesAsync(conn, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or BackupToolsException && !ct.IsCancellationRequested)
+        {
+            log.Write(LogLevel.Warning, $"Exact row counts and table checksums were not recorded ({e.Message}); the backup keeps the planner's estimates.");
+        }
     }
 
     /// <summary>Opens a repeatable-read transaction and exports its snapshot for pg_dump; (null, null) where that is not possible.</summary>
