@@ -73,6 +73,10 @@ Describe 'Point-in-time recovery through the module' -Skip:$noServer {
         $status.Gaps | Should -BeNullOrEmpty
         $status.OldestRecoverableBackup | Should -Be $backup.Id
         $status.SegmentsBehind | Should -Be 0
+        # The same window shows in Get-BackupStatus for the physical source.
+        $physical = Get-BackupStatus -Repository $repo | Where-Object PitrWindowStart
+        $physical | Should -Not -BeNullOrEmpty
+        $physical[0].PitrWindowEnd | Should -BeGreaterThan $physical[0].PitrWindowStart
     }
 
     It 'Invoke-PointInTimeRecovery -Start recovers to the restore point and reports it' {
