@@ -37,9 +37,7 @@
         Critical = $true
         Action   = {
             param($Config, $State)
-            $result = Restore-RunbookDatabase -Config $Config -Backup $State.Backup -Key (Get-RunbookKey $Config)
-            Add-RecoveryPoint $State $State.Backup
-            if ($result.RestorePointId) { [void]$State.BackupsUsed.Add($result.RestorePointId) }
+            $result = Restore-RunbookDatabase -Config $Config -State $State -Backup $State.Backup
             "restored $($State.Backup.Id) into $($result.Database) on $($result.Target) in $([int]$result.Duration.TotalSeconds) s; restore point $($result.RestorePointId)"
         }
         Fallback = {
@@ -47,10 +45,8 @@
             # The chosen backup did not restore cleanly: the next older one that verifies.
             $older = @($State.Candidates | Where-Object StartTime -lt $State.Backup.StartTime)
             if (-not $older) { throw 'There is no older backup to fall back to.' }
-            $key = Get-RunbookKey $Config
-            $choice = Select-VerifiedBackup -Candidates $older -Key $key
-            $result = Restore-RunbookDatabase -Config $Config -Backup $choice.Backup -Key $key -NoRestorePoint
-            Add-RecoveryPoint $State $choice.Backup
+            $choice = Select-VerifiedBackup -Candidates $older -Key (Get-RunbookKey $Config)
+            $result = Restore-RunbookDatabase -Config $Config -State $State -Backup $choice.Backup -NoRestorePoint
             "restored the older backup $($choice.Backup.Id) instead into $($result.Database)"
         }
     }

@@ -42,22 +42,18 @@
                 $State.RecoveryPoint = if ($result.PSObject.Properties['ReachedTime'] -and $result.ReachedTime) { $result.ReachedTime } else { $State.Base.StartTime }
                 return "recovered into $($Config.DataDirectory); reached $($State.RecoveryPoint)"
             }
-            $key = Get-RunbookKey $Config
-            $choice = Select-VerifiedBackup -Candidates $State.Candidates -Key $key
-            $result = Restore-RunbookDatabase -Config $Config -Backup $choice.Backup -Key $key -NoRestorePoint
-            Add-RecoveryPoint $State $choice.Backup
+            $choice = Select-VerifiedBackup -Candidates $State.Candidates -Key (Get-RunbookKey $Config)
+            $result = Restore-RunbookDatabase -Config $Config -State $State -Backup $choice.Backup -NoRestorePoint
             "restored $($choice.Backup.Id) into $($result.Database) on $($result.Target)"
         }
         Fallback = {
             param($Config, $State)
             # Point-in-time recovery failed: the newest logical backup, when the config says where it goes.
             if ($State.Method -ne 'PointInTime' -or -not $Config.TargetDatabase) { throw 'No fallback: the logical path already failed or has no TargetDatabase.' }
-            $key = Get-RunbookKey $Config
             $candidates = Get-DatabaseBackupsBefore -Repository (Get-RunbookRepository $Config) -Before $Config.DetectedAt |
                 Where-Object Kind -ne 'physical'
-            $choice = Select-VerifiedBackup -Candidates $candidates -Key $key
-            $result = Restore-RunbookDatabase -Config $Config -Backup $choice.Backup -Key $key -NoRestorePoint
-            Add-RecoveryPoint $State $choice.Backup
+            $choice = Select-VerifiedBackup -Candidates $candidates -Key (Get-RunbookKey $Config)
+            $result = Restore-RunbookDatabase -Config $Config -State $State -Backup $choice.Backup -NoRestorePoint
             "fell back to the logical backup $($choice.Backup.Id) in $($result.Database)"
         }
     }

@@ -25,8 +25,7 @@
         Critical = $true
         Action   = {
             param($Config, $State)
-            $result = Restore-RunbookDatabase -Config $Config -Backup $State.Backup -Key (Get-RunbookKey $Config) -NoRestorePoint
-            Add-RecoveryPoint $State $State.Backup
+            $result = Restore-RunbookDatabase -Config $Config -State $State -Backup $State.Backup -NoRestorePoint
             "restored $($State.Backup.Id) into $($result.Database) on $($result.Target)"
         }
     }

@@ -44,24 +44,25 @@ function Select-VerifiedBackup {
     throw "No backup verifies clean (rejected: $($rejected -join ', '))."
 }
 
-function Add-RecoveryPoint {
-    <# Records a backup as used and its start as the recovery point (the incident report reads both). #>
-    param([hashtable] $State, $Backup)
-    [void]$State.BackupsUsed.Add($Backup.Id)
-    $State.RecoveryPoint = $Backup.StartTime
-}
-
 function Restore-RunbookDatabase {
-    <# Restore-Backup of one backup's database to the config's target (TargetDatabase, else Database). #>
-    param([hashtable] $Config, $Backup, [hashtable] $Key, [switch] $NoRestorePoint)
+    <#
+        Restore-Backup of one backup's database to the config's target (TargetDatabase, else Database), then records
+        the backup (and the restore point taken, if any) as used and its start as the recovery point, which the
+        incident report reads. Returns the RestoreResult.
+    #>
+    param([hashtable] $Config, [hashtable] $State, $Backup, [switch] $NoRestorePoint)
     $target = if ($Config.TargetDatabase) { $Config.TargetDatabase } else { $Config.Database }
     if (-not $target) { throw 'The recovery config names no TargetDatabase or Database.' }
     $restore = @{ TargetDatabase = $target; Confirm = $false; NoRestorePoint = [bool]$NoRestorePoint }
     if ($Config.Schemas) { $restore.Schema = @($Config.Schemas) }
     if ($Config.Tables) { $restore.Table = @($Config.Tables) }
     if ($Config.PgBinDirectory) { $restore.PgBinDirectory = $Config.PgBinDirectory }
-    $result = $Backup | Restore-Backup @restore @Key
+    $key = Get-RunbookKey $Config
+    $result = $Backup | Restore-Backup @restore @key
     if (-not $result.Success) { throw "The restore of $($Backup.Id) failed: $($result.Errors -join ' ')" }
+    [void]$State.BackupsUsed.Add($Backup.Id)
+    if ($result.RestorePointId) { [void]$State.BackupsUsed.Add($result.RestorePointId) }
+    $State.RecoveryPoint = $Backup.StartTime
     $result
 }
 
