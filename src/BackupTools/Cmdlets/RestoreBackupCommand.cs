@@ -17,22 +17,8 @@ namespace BackupTools.Cmdlets;
 [Cmdlet(VerbsData.Restore, "Backup", DefaultParameterSetName = BackupSelector.ById,
     SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(RestoreResult))]
-public sealed class RestoreBackupCommand : OperationCmdletBase
+public sealed class RestoreBackupCommand : BackupSelectionCmdletBase
 {
-    /// <summary>The backup id.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Id { get; set; } = "";
-
-    /// <summary>The repository: a registered name, path or URI.</summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Repository { get; set; } = "";
-
-    /// <summary>A backup from Get-Backup or New-Backup.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = BackupSelector.ByInputObject, ValueFromPipeline = true)]
-    public BackupInfo? InputObject { get; set; }
-
     /// <summary>The parts to restore, in this order: Database, Storage, Config. Database by default (Config when only -ConfigDestination is given).</summary>
     [Parameter]
     public BackupComponent[] Component { get; set; } = [BackupComponent.Database];
@@ -130,7 +116,7 @@ public sealed class RestoreBackupCommand : OperationCmdletBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
+        var (id, given) = SelectedBackup;
         var opened = Open(Resolve(given));
         LogBackupId = id;
         if (!TryRunEngine((_, _, ct) => opened.LoadManifestAsync(id, ct), out var manifest)) return;

@@ -12,22 +12,8 @@ namespace BackupTools.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "Backup", DefaultParameterSetName = BackupSelector.ById)]
 [OutputType(typeof(BackupTestResult))]
-public sealed class TestBackupCommand : OperationCmdletBase
+public sealed class TestBackupCommand : BackupSelectionCmdletBase
 {
-    /// <summary>The backup id.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Id { get; set; } = "";
-
-    /// <summary>The repository: a registered name, path or URI.</summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Repository { get; set; } = "";
-
-    /// <summary>A backup from Get-Backup or New-Backup.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = BackupSelector.ByInputObject, ValueFromPipeline = true)]
-    public BackupInfo? InputObject { get; set; }
-
     /// <summary>Quick (every chunk exists at its size), Full (every chunk read, authenticated and hash-checked) or Restore (a restore drill).</summary>
     [Parameter]
     public TestLevel Level { get; set; } = TestLevel.Quick;
@@ -55,7 +41,7 @@ public sealed class TestBackupCommand : OperationCmdletBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
+        var (id, given) = SelectedBackup;
         LogBackupId = id;
         var opened = Open(Resolve(given));
         if (Level == TestLevel.Restore)
