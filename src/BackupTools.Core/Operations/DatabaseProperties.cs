@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using BackupTools.Core.Postgres;
+
+namespace BackupTools.Core.Operations;
+
+/// <summary>
+/// The database-level properties in a pg_dump archive: <c>ALTER DATABASE … SET</c> (and per-role settings in the
+/// database), <c>COMMENT ON DATABASE</c>, <c>SECURITY LABEL ON DATABASE</c> and the database's grants. pg_dump always
+/// writes them, but pg_restore applies them only with --create, so a restore into a database created beforehand (a
+/// staging database swapped in, a new database on a new host) would silently lose e.g. a Supabase project's
+/// <c>ALTER DATABASE postgres SET "app.settings.jwt_secret"</c> or <c>REVOKE CONNECT … FROM PUBLIC</c>. These entries name
+/// the database, so they are applied once the restored database carries the dumped name, from a maintenance database,
+/// with only these entries selected (-L): they need the archive's table of contents only, which is at its start, so
+/// pg_restore stops reading early.
+/// </summary>
+public static partial class DatabaseProperties
+{
+    /// <summary>
+    /// Applies the archive's database-level entries to <paramref name="server"/>'s database of the dumped name, connecting
+    /// to <paramref name="server"/>'s own database (a maintenance database). <paramref name="feedArchive"/> writes the
+    /// archive to a stream (it may be stopped early with an IOException). Returns how many entries were applied; a
+    /// failure is ExternalToolFailed naming pg_restore's error.
+    /// </summary>
+    public static async Task<int> ApplyAsync(PgTool pgRestore, Func<Stream, CancellationToken, Task> feedArchive, PgConnectionInfo server,
+        CancellationToken ct = default)
+    {
+        var (listCode, listing, listError) = await RunAsync(pgRestore, new[] { "--create", "--list" }, feedArchive, server, ct).ConfigureAwait(false);
+        if (listCode != 0)
+            throw new BackupToolsException(BackupErrorKind.ExternalToolFailed, $"pg_restore could not list the archive: {listError}", pgRestore.Path);
+        var entries = Select(listing);
+        if (entries.Count == 0) return 0;
+
+        var listFile = Path.Combine(Path.GetTempPath(), $"bt-dbprops-{Guid.NewGuid():N}.list");
+        await File.WriteAllLinesAsync(listFile, entries, ct).ConfigureAwait(false);
+        try
+        {
+            var args = new[] { "--create", "--use-list=" + listFile, "--exit-on-error", "--no-password", "-d", server.ToolDatabaseArgument() };
+            var (code, _, error) = await RunAsync(pgRestore, args, feedArchive, server, ct).ConfigureAwait(false);
+            if (code != 0)
+                throw new BackupToolsException(BackupErrorKind.ExternalToolFailed,
+                    $"pg_restore could not apply the database's settings, comment and grants: {error}", pgRestore.Path);
+        }
+        finally
+        {
+            File.Delete(listFile);
+        }
+        return entries.Count;
+    }
+
+    /// <summary>The lines of a pg_restore --create --list that are database-level properties (not the DATABASE entry itself, which creates it).</summary>
+    public static IReadOnlyList<string> Select(string listing)
+        => listing.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => PropertyEntry().IsMatch(l)).ToList();
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(PgTool pgRestore, IEnumerable<string> args,
+        Func<Stream, CancellationToken, Task> feedArchive, PgConnectionInfo server, CancellationToken ct)
+    {
+        await using var process = ToolProcess.Start(pgRestore.Path, args, server.ToEnvironment(), feedStdin: true);
+        using var stdout = new StreamReader(process.StandardOutput);
+        var drain = stdout.ReadToEndAsync(ct);
+        try
+        {
+            await using var stdin = process.StandardInput;
+            await feedArchive(stdin, ct).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // pg_restore has read the table of contents and stopped reading: expected, its exit code tells.
+        }
+        var output = await drain.ConfigureAwait(false);
+        var code = await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        return (code, output, process.StderrTail);
+    }
+
+    /// <summary>e.g. "3345; 0 0 COMMENT - DATABASE app postgres", "3346; 0 0 ACL - DATABASE app postgres", "3347; 0 0 DATABASE PROPERTIES - app postgres".</summary>
+    [GeneratedRegex(@"^\d+; \d+ \d+ (COMMENT - DATABASE |ACL - DATABASE |SECURITY LABEL - DATABASE |DATABASE PROPERTIES - )")]
+    private static partial Regex PropertyEntry();
+}
