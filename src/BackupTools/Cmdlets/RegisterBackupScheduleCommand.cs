@@ -66,9 +66,9 @@ public sealed class RegisterBackupScheduleCommand : ScheduleCmdletBase
     [Parameter(ParameterSetName = JobSet)]
     public string[] Tag { get; set; } = [];
 
-    /// <summary>Verification after each backup or copy.</summary>
+    /// <summary>Verification after each backup or copy: None, Quick, Full, or Restore (backup jobs: a quick check and a restore drill of the new backup).</summary>
     [Parameter(ParameterSetName = JobSet)]
-    public VerifyMode Verify { get; set; } = VerifyMode.Quick;
+    public ScheduleVerifyMode Verify { get; set; } = ScheduleVerifyMode.Quick;
 
     /// <summary>Re-read every storage object instead of only the changed ones.</summary>
     [Parameter(ParameterSetName = JobSet)]
