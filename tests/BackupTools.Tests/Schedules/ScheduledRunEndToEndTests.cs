@@ -111,6 +111,50 @@ public sealed class ScheduledRunEndToEndTests(PostgresFixture fixture) : IDispos
     }
 
     [Fact]
+    public async Task A_job_with_Verify_Restore_backs_up_then_drills_the_new_backup_and_the_status_sees_the_drill()
+    {
+        Directory.CreateDirectory(_folder.Path);
+        var registry = new RepositoryRegistry(Path.Combine(_folder.Path, "repositories.json"));
+        var mainPath = await CreateRegisteredAsync(registry, "main", EndToEndHelpers.Passphrase);
+        var db = await fixture.Cluster.CreateDatabaseAsync("scheddrill");
+        await fixture.Cluster.ExecuteAsync(db, "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS note FROM generate_series(1, 2000) g");
+        _schedule.File.Register(new ScheduleJob
+        {
+            Name = "drilled", Cron = "0 2 * * *", TimeZone = "UTC", Registered = Registered, Database = UriWithoutPassword(db),
+            PgBinDirectory = fixture.Cluster.State.BinDirectory, Repositories = ["main"], Verify = "Restore",
+        }, replace: false);
+        var clock = new ManualClock(Registered.AddDays(1).AddHours(-9));
+        var invoker = new ScheduleInvoker(_schedule.File, new ScheduledJobRunner(new RepositoryOpener(registry)), clock);
+
+        ScheduleInvocation night;
+        Environment.SetEnvironmentVariable("PGPASSWORD", fixture.Cluster.State.Password);
+        try
+        {
+            night = await invoker.InvokeAsync(null, null, Core.NullBackupLog.Instance);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PGPASSWORD", null);
+        }
+
+        var run = Assert.Single(night.Runs);
+        Assert.True(run.Outcome.Success, run.Outcome.Message);
+        Assert.Contains("Restore drill passed", run.Outcome.Message);
+        using var mainStore = BlobStoreFactory.Open(BlobStoreFactory.Parse(mainPath));
+        using var main = await BackupRepository.OpenAsync(mainStore, EndToEndHelpers.Passphrase);
+        var backup = Assert.Single(await main.ListManifestsAsync());
+        Assert.Equal(run.Outcome.BackupId, backup.Id);
+        Assert.Equal(new[] { ("Quick", true), ("Restore", true) }, backup.Verifications.Select(v => (v.Level, v.Success)));
+        Assert.True(backup.Verifications[1].DurationSeconds > 0);
+        var status = await Core.Reports.StatusReader.ReadAsync(main, "main", new Core.Reports.StatusPolicy(), clock.Now);
+        var drill = Assert.Single(status.Sources).LastDrill;
+        Assert.NotNull(drill);
+        Assert.True(drill!.Success);
+        // The scratch database is gone.
+        Assert.Equal(0L, await fixture.Cluster.ScalarAsync<long>("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_bt\\_drill%'"));
+    }
+
+    [Fact]
     public async Task The_retention_policy_is_applied_after_each_scheduled_backup()
     {
         Directory.CreateDirectory(_folder.Path);
