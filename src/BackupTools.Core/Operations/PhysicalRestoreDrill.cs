@@ -36,7 +36,7 @@ internal static class PhysicalRestoreDrill
         if (request.TargetServer is not null)
             throw new BackupToolsException(BackupErrorKind.InvalidArgument,
                 $"Backup {manifest.Id} is a physical backup: its drill runs a scratch cluster on this machine, so -TargetServer does not apply " +
-                "(use -ScratchDirectory to choose where the scratch cluster goes).", request.TargetServer);
+                "(use -ScratchDirectory to choose where the scratch cluster goes).", PgConnectionInfo.MaskPassword(request.TargetServer));
         if (request.Location is null || request.WalProgram is null)
             throw new BackupToolsException(BackupErrorKind.InvalidArgument,
                 $"The drill of physical backup {manifest.Id} needs the repository location and the WAL program.", manifest.Id);
