@@ -12,8 +12,10 @@ public sealed class RestoreDrillRequest
     /// (password from PGPASSWORD). Refused for a physical backup, whose drill runs a scratch cluster on this machine.
     /// </summary>
     public string? TargetServer { get; init; }
+    /// <summary>The recovery-time objective when none is given: 30 minutes.</summary>
+    public static readonly TimeSpan DefaultRtoTarget = TimeSpan.FromMinutes(30);
     /// <summary>The recovery-time objective the measured restore is compared with.</summary>
-    public TimeSpan RtoTarget { get; init; } = TimeSpan.FromMinutes(30);
+    public TimeSpan RtoTarget { get; init; } = DefaultRtoTarget;
     /// <summary>Folder holding the PostgreSQL programs (pg_restore, pg_ctl, pg_amcheck) to prefer.</summary>
     public string? PgBinDirectory { get; init; }
     /// <summary>Physical backups: where the repository is (the scratch cluster's restore_command reads the WAL from it).</summary>

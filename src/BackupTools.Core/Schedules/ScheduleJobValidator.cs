@@ -16,6 +16,8 @@ internal static class ScheduleJobValidator
             throw Invalid($"Schedule job '{job.Name}' needs at least one repository.", job.Name);
         if (!Enum.TryParse<VerifyChoice>(job.Verify, ignoreCase: true, out _))
             throw Invalid($"'{job.Verify}' is not a verification level: use None, Quick, Full or Restore.", job.Verify);
+        if (job.RtoTarget is { } rto && (rto <= TimeSpan.Zero || !IsDrill(job)))
+            throw Invalid($"The recovery-time objective of schedule job '{job.Name}' ({rto:g}) needs Verify Restore and must be positive.", rto.ToString("g"));
         if (job.Action == ScheduleAction.Copy)
             ValidateCopy(job);
         else

@@ -105,7 +105,10 @@ public sealed class ScheduledJobRunner(RepositoryOpener opener) : IScheduledJobR
         try
         {
             var manifest = await repository.LoadManifestAsync(id, ct).ConfigureAwait(false);
-            var drill = await RestoreDrill.RunAsync(repository, manifest, new RestoreDrillRequest { PgBinDirectory = job.PgBinDirectory },
+            var drill = await RestoreDrill.RunAsync(repository, manifest, new RestoreDrillRequest
+                {
+                    PgBinDirectory = job.PgBinDirectory, RtoTarget = job.RtoTarget ?? RestoreDrillRequest.DefaultRtoTarget,
+                },
                 progress, log, ct).ConfigureAwait(false);
             if (drill.Success) return $" Restore drill passed in {drill.RecoveryTime.TotalSeconds:0.0} s.";
             failures.Add($"restore drill of backup {id}: {string.Join(" ", drill.Errors)}");

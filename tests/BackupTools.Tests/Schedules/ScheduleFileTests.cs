@@ -61,6 +61,10 @@ public sealed class ScheduleFileTests : IDisposable
         unknown.Verify = "Drill";
         var error = Assert.Throws<BackupToolsException>(() => _schedule.File.Register(unknown, false));
         Assert.Contains("None, Quick, Full or Restore", error.Message);
+
+        var rtoWithoutDrill = TempSchedule.Job("rto", "0 2 * * *", Registered);
+        rtoWithoutDrill.RtoTarget = TimeSpan.FromMinutes(5);
+        Assert.Contains("needs Verify Restore", Assert.Throws<BackupToolsException>(() => _schedule.File.Register(rtoWithoutDrill, false)).Message);
         Assert.Single(_schedule.File.LoadJobs());
     }
 

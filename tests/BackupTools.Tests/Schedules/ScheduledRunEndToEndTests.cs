@@ -176,6 +176,25 @@ public sealed class ScheduledRunEndToEndTests(PostgresFixture fixture) : IDispos
     }
 
     [Fact]
+    public async Task A_failed_scheduled_drill_fails_the_run_and_the_status_shows_it()
+    {
+        var (invoker, clock, mainPath) = await NightlyOfNewDatabaseAsync("scheddrillrto",
+            new ScheduleJob { Name = "drilled", Verify = "Restore", RtoTarget = TimeSpan.FromMilliseconds(1) });
+
+        var run = Assert.Single(await InvokeWithPasswordAsync(invoker, clock, 1));
+
+        Assert.False(run.Outcome.Success);
+        Assert.Contains($"restore drill of backup {run.Outcome.BackupId}", run.Outcome.Message);
+        Assert.Contains("recovery-time objective", run.Outcome.Message);
+        Assert.Equal(ScheduleRunResult.Failed, _schedule.File.LoadState()["drilled"].LastResult);
+        using var store = BlobStoreFactory.Open(BlobStoreFactory.Parse(mainPath));
+        using var main = await BackupRepository.OpenAsync(store, EndToEndHelpers.Passphrase);
+        var status = await Core.Reports.StatusReader.ReadAsync(main, "main", new Core.Reports.StatusPolicy(), clock.Now);
+        Assert.False(Assert.Single(status.Sources).LastDrill!.Success);
+        Assert.Equal(Core.Reports.HealthState.Critical, status.State);
+    }
+
+    [Fact]
     public async Task The_retention_policy_is_applied_after_each_scheduled_backup()
     {
         var (invoker, clock, mainPath) = await NightlyOfNewDatabaseAsync("schedkeep",
