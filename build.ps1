@@ -108,14 +108,16 @@ function Publish-ReadyToRun([string] $Dependencies) {
     $runtime = [Environment]::Version.ToString(3)
     $r2r = Join-Path $out 'r2r'
     Remove-Item $r2r -Recurse -Force -ErrorAction Ignore
+    # A fresh intermediate folder: the SDK would otherwise reuse images compiled earlier for another runtime.
     & dotnet publish (Join-Path $root 'src/BackupTools.Core') -c $Configuration -r $rid --self-contained false `
-        -p:PublishReadyToRun=true "-p:RuntimeFrameworkVersion=$runtime" -o $r2r -nologo -v quiet | Out-Host
+        -p:PublishReadyToRun=true "-p:RuntimeFrameworkVersion=$runtime" "-p:IntermediateOutputPath=$r2r/obj/" `
+        -o (Join-Path $r2r 'bin') -nologo -v quiet | Out-Host
     if ($LASTEXITCODE -ne 0) {
         Write-Warning "ReadyToRun compilation for $rid / .NET $runtime failed; the module keeps JIT-only assemblies."
         return
     }
     # Only the assemblies the portable publish chose (the same set; nothing RID-specific is added).
-    Get-ChildItem $Dependencies -Filter '*.dll' | ForEach-Object { Copy-Item (Join-Path $r2r $_.Name) $_.FullName }
+    Get-ChildItem $Dependencies -Filter '*.dll' | ForEach-Object { Copy-Item (Join-Path $r2r "bin/$($_.Name)") $_.FullName }
     Remove-Item $r2r -Recurse -Force
 }
 

@@ -1,7 +1,8 @@
-# Where opening a repository goes: run in a fresh pwsh (first-call JIT included, as in a scheduled run), times each
-# phase of what Get-Backup -Latest does, then the whole thing again warm. Prints one JSON object of seconds.
-# Used by hand and by bench.ps1's storage case: ./build/bench-open.ps1 -Repository s3://b/p -Endpoint http://...
-# (the passphrase in $env:BACKUPTOOLS_PASSPHRASE, S3 keys in AWS_*).
+# Where opening a repository goes. Run in a fresh pwsh (so first-call JIT compilation counts, as in a scheduled run):
+# times each phase of what Get-Backup -Latest does, then unlocks again warm, and prints one JSON object (seconds, and
+# how many methods the cold phases JIT-compiled). bench.ps1's storage case runs it; by hand:
+#   ./build/bench-open.ps1 -Repository s3://bucket/path -Endpoint http://127.0.0.1:9000
+# (passphrase in $env:BACKUPTOOLS_PASSPHRASE, S3 keys in the AWS_* variables).
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)][string]$Repository,
@@ -10,7 +11,9 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
+$none = [Threading.CancellationToken]::None
 $phases = [ordered]@{}
+$jit0 = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
 $sw = [Diagnostics.Stopwatch]::StartNew()
 function Lap([string]$Name) { $phases[$Name] = [math]::Round($sw.Elapsed.TotalSeconds, 3); $sw.Restart() }
 function Wait($Task) { $Task.GetAwaiter().GetResult() }
@@ -19,26 +22,21 @@ function Wait($Task) { $Task.GetAwaiter().GetResult() }
 $engine = [Reflection.Assembly]::Load('BackupTools.Core')
 $factory = $engine.GetType('BackupTools.Core.Storage.BlobStoreFactory')
 $repositoryType = $engine.GetType('BackupTools.Core.Repository.BackupRepository')
-$passphrase = $env:BACKUPTOOLS_PASSPHRASE
-$location = $factory::Parse($Repository, $Endpoint, $null, $null, $null)
-$store = $factory::Open($location)
-Lap 'LoadEngineAndStore'
-$null = Wait ($store.GetAsync('config.json', [Threading.CancellationToken]::None))
+$store = $factory::Open($factory::Parse($Repository, $Endpoint, $null, $null, $null))
+Lap 'EngineAndClient'
+$null = Wait ($store.GetAsync('config.json', $none))
 Lap 'FirstRequest'
-$null = Wait ($store.GetAsync('config.json', [Threading.CancellationToken]::None))
-Lap 'SecondRequest'
-$opened = Wait ($repositoryType::OpenAsync($store, $passphrase, [Threading.CancellationToken]::None))
+$opened = Wait ($repositoryType::OpenAsync($store, $env:BACKUPTOOLS_PASSPHRASE, $none))
 Lap 'Unlock'
-$manifests = Wait ($opened.ListManifestsAsync([Threading.CancellationToken]::None))
+$latest = Wait ($opened.FindLatestManifestAsync($null, $none))
+Lap 'LatestManifest'
+$phases['JitCompiledMethods'] = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $jit0
+$sw.Restart()
+$all = Wait ($opened.ListManifestsAsync($none))
 Lap 'AllManifests'
-if ($opened.PSObject.Methods['FindLatestManifestAsync']) {
-    $latest = Wait ($opened.FindLatestManifestAsync($null, [Threading.CancellationToken]::None))
-    Lap 'LatestManifest'
-}
-$opened = Wait ($repositoryType::OpenAsync($store, $passphrase, [Threading.CancellationToken]::None))
+$null = Wait ($repositoryType::OpenAsync($store, $env:BACKUPTOOLS_PASSPHRASE, $none))
 Lap 'UnlockWarm'
-$manifests = Wait ($opened.ListManifestsAsync([Threading.CancellationToken]::None))
-Lap 'AllManifestsWarm'
 $store.Dispose()
-$phases['Manifests'] = $manifests.Count
+$phases['Manifests'] = $all.Count
+$phases['LatestId'] = $latest.Id
 [pscustomobject]$phases | ConvertTo-Json -Compress
