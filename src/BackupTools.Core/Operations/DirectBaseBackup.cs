@@ -10,8 +10,10 @@ namespace BackupTools.Core.Operations;
 /// <summary>
 /// A base backup that reads the data directory directly, as pgBackRest does, when it is on this machine: on one SQL
 /// session pg_backup_start (fast checkpoint), the files copied as <see cref="PhysicalBackup.TarPartName"/> tars in
-/// parallel (one per processor, balanced by size, each through its own chunk pass), then pg_backup_stop (waiting for
-/// the WAL to be archived), whose labelfile is stored as backup_label (and tablespace_map when not empty).
+/// parallel (one per processor, balanced by size, each through its own chunk pass), then pg_backup_stop, whose labelfile
+/// is stored as backup_label (and tablespace_map when not empty). pg_backup_stop does not wait for the archive itself
+/// (it polls once a second): <see cref="PhysicalBackup"/> then waits for the backup history file and every segment
+/// from walStart to walStop in the repository, polling four times a second — the same guarantee, a second sooner.
 /// </summary>
 internal static class DirectBaseBackup
 {
@@ -40,12 +42,14 @@ internal static class DirectBaseBackup
         DataDirectoryReader reader, IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct)
     {
         var (startSql, stopSql) = serverMajor >= 15
-            ? ("SELECT pg_backup_start($1, true)::text", "SELECT labelfile, spcmapfile FROM pg_backup_stop(true)")
-            : ("SELECT pg_start_backup($1, true, false)::text", "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, true)");
+            ? ("SELECT pg_backup_start($1, true)::text", "SELECT labelfile, spcmapfile FROM pg_backup_stop(false)")
+            : ("SELECT pg_start_backup($1, true, false)::text", "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, false)");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using (var start = new NpgsqlCommand(startSql, conn) { CommandTimeout = 0 })
         {
             start.Parameters.Add(new NpgsqlParameter { Value = "BackupTools " + DateTimeOffset.UtcNow.ToString("O") });
-            log.Write(LogLevel.Verbose, $"Backup started at {await start.ExecuteScalarAsync(ct).ConfigureAwait(false)}; reading {reader.Root}.");
+            var lsn = await start.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            log.Write(LogLevel.Verbose, $"Backup started at {lsn} (checkpoint took {clock.Elapsed.TotalSeconds:0.00} s); reading {reader.Root}.");
         }
 
         var entries = reader.List();
@@ -55,13 +59,15 @@ internal static class DirectBaseBackup
         var stored = await Task.WhenAll(parts.Select((part, i) =>
             StorePartAsync(component, reader.Root, part, PhysicalBackup.TarPartName(i + 1), counter.For(i), ct))).ConfigureAwait(false);
 
+        log.Write(LogLevel.Verbose, $"Read {entries.Count} entries, {entries.Sum(e => e.Size):N0} bytes, in {parts.Count} parallel parts ({clock.Elapsed.TotalSeconds:0.00} s so far); stopping the backup.");
         string label, tablespaceMap;
-        await using (var stop = new NpgsqlCommand(stopSql, conn) { CommandTimeout = (int)PhysicalBackup.WalArrivalTimeout.TotalSeconds })
+        await using (var stop = new NpgsqlCommand(stopSql, conn))
         await using (var result = await stop.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
             await result.ReadAsync(ct).ConfigureAwait(false);
             (label, tablespaceMap) = (result.GetString(0), result.IsDBNull(1) ? "" : result.GetString(1));
         }
+        log.Write(LogLevel.Verbose, $"Backup stopped ({clock.Elapsed.TotalSeconds:0.00} s).");
         foreach (var files in stored) component.Add(files, f => f.Format = "tar");
         await StoreTextAsync(component, PhysicalBackup.BackupLabelFileName, label, ct).ConfigureAwait(false);
         if (tablespaceMap.Length > 0) await StoreTextAsync(component, PhysicalBackup.TablespaceMapFileName, tablespaceMap, ct).ConfigureAwait(false);
