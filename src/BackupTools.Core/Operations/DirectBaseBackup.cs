@@ -48,7 +48,16 @@ internal static class DirectBaseBackup
         await using (var start = new NpgsqlCommand(startSql, conn) { CommandTimeout = 0 })
         {
             start.Parameters.Add(new NpgsqlParameter { Value = "BackupTools " + DateTimeOffset.UtcNow.ToString("O") });
-            var lsn = await start.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            object? lsn;
+            try
+            {
+                lsn = await start.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == "42501")
+            {
+                throw new BackupToolsException(BackupErrorKind.PermissionDenied,
+                    $"Starting a base backup needs a superuser or EXECUTE on {startSql[7..startSql.IndexOf('(')]}: {e.MessageText}", conn.Host, e);
+            }
             log.Write(LogLevel.Verbose, $"Backup started at {lsn} (checkpoint took {clock.Elapsed.TotalSeconds:0.00} s); reading {reader.Root}.");
         }
 

@@ -51,7 +51,7 @@ internal sealed class ListedLengthStream : Stream
         _length = length;
     }
 
-    /// <summary>Opens <paramref name="path"/> for sharing with the running server; null when it no longer exists.</summary>
+    /// <summary>Opens <paramref name="path"/> for sharing with the running server; null when it no longer exists, PermissionDenied when it may not be read.</summary>
     public static ListedLengthStream? Open(string path, long length)
     {
         try
@@ -65,6 +65,11 @@ internal sealed class ListedLengthStream : Stream
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new BackupToolsException(BackupErrorKind.PermissionDenied,
+                $"Cannot read {path} for the base backup: run as the server's OS user (or root). {e.Message}", path, e);
         }
     }
 
