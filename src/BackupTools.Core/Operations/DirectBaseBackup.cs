@@ -41,11 +41,11 @@ internal static class DirectBaseBackup
     public static async Task<(Lsn Start, uint Timeline)> RunAsync(ComponentWriter component, NpgsqlConnection conn, int serverMajor,
         DataDirectoryReader reader, IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct)
     {
-        var (startSql, stopSql) = serverMajor >= 15
-            ? ("SELECT pg_backup_start($1, true)::text", "SELECT labelfile, spcmapfile FROM pg_backup_stop(false)")
-            : ("SELECT pg_start_backup($1, true, false)::text", "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, false)");
+        var (startFunction, startArguments, stopSql) = serverMajor >= 15
+            ? ("pg_backup_start", "$1, true", "SELECT labelfile, spcmapfile FROM pg_backup_stop(false)")
+            : ("pg_start_backup", "$1, true, false", "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, false)");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await using (var start = new NpgsqlCommand(startSql, conn) { CommandTimeout = 0 })
+        await using (var start = new NpgsqlCommand($"SELECT {startFunction}({startArguments})::text", conn) { CommandTimeout = 0 })
         {
             start.Parameters.Add(new NpgsqlParameter { Value = "BackupTools " + DateTimeOffset.UtcNow.ToString("O") });
             object? lsn;
@@ -56,7 +56,7 @@ internal static class DirectBaseBackup
             catch (PostgresException e) when (e.SqlState == "42501")
             {
                 throw new BackupToolsException(BackupErrorKind.PermissionDenied,
-                    $"Starting a base backup needs a superuser or EXECUTE on {startSql[7..startSql.IndexOf('(')]}: {e.MessageText}", conn.Host, e);
+                    $"Starting a base backup needs a superuser or EXECUTE on {startFunction}: {e.MessageText}", conn.Host, e);
             }
             log.Write(LogLevel.Verbose, $"Backup started at {lsn} (checkpoint took {clock.Elapsed.TotalSeconds:0.00} s); reading {reader.Root}.");
         }
@@ -65,8 +65,8 @@ internal static class DirectBaseBackup
         var parts = DataDirectoryReader.Split(entries, Environment.ProcessorCount);
         var counter = new SummedProgress(new TransferProgress(progress, $"Base backup of {reader.Root}", "data directory",
             entries.Sum(e => e.Size)), parts.Count);
-        var stored = await Task.WhenAll(parts.Select((part, i) =>
-            StorePartAsync(component, reader.Root, part, PhysicalBackup.TarPartName(i + 1), counter.For(i), ct))).ConfigureAwait(false);
+        var stored = await ParallelTasks.RunAllAsync(parts.Select((part, i) => (Func<CancellationToken, Task<IReadOnlyDictionary<BackupDestination, FileEntry>>>)(token =>
+            StorePartAsync(component, reader.Root, part, PhysicalBackup.TarPartName(i + 1), counter.For(i), token))), ct).ConfigureAwait(false);
 
         log.Write(LogLevel.Verbose, $"Read {entries.Count} entries, {entries.Sum(e => e.Size):N0} bytes, in {parts.Count} parallel parts ({clock.Elapsed.TotalSeconds:0.00} s so far); stopping the backup.");
         string label, tablespaceMap;

@@ -167,23 +167,11 @@ public static class PointInTimeRecovery
         IProgress<ProgressInfo>? progress, CancellationToken ct)
     {
         var counter = new SummedProgress(new TransferProgress(progress, $"Restoring data directory {dataDirectory}", "base backup", tars.Sum(t => t.Size)), tars.Count);
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var all = Task.WhenAll(tars.Select(async (tar, i) =>
+        await ParallelTasks.RunAllAsync(tars.Select((tar, i) => (Func<CancellationToken, Task<bool>>)(async token =>
         {
-            try { await ExtractAsync(repository, tar, dataDirectory, counter.For(i), failed.Token).ConfigureAwait(false); }
-            catch { failed.Cancel(); throw; }
-        }));
-        try
-        {
-            await all.ConfigureAwait(false);
-        }
-        catch
-        {
-            ct.ThrowIfCancellationRequested();
-            var cause = all.Exception?.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException);
-            if (cause is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
-            throw;
-        }
+            await ExtractAsync(repository, tar, dataDirectory, counter.For(i), token).ConfigureAwait(false);
+            return true;
+        })), ct).ConfigureAwait(false);
     }
 
     /// <summary>Writes a stored file (backup_label, tablespace_map) into the data directory under its name.</summary>

@@ -147,3 +147,33 @@ public sealed class DataDirectoryReaderTests : IDisposable
             PhysicalBackup.TarFiles(new[] { F("base.10.tar"), F("backup_label"), F("base.2.tar"), F("base.x.tar"), F("base.1.tar"), F("base.0.tar") }).Select(f => f.Name));
     }
 }
+
+/// <summary>Base backup parts and their extraction run side by side: one failure stops the rest and is what the caller sees.</summary>
+public sealed class ParallelTasksTests
+{
+    [Fact]
+    public async Task The_first_failure_cancels_the_others_and_is_thrown_instead_of_their_cancellations()
+    {
+        var cancelled = false;
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ParallelTasks.RunAllAsync(new Func<CancellationToken, Task<int>>[]
+        {
+            async token =>
+            {
+                try { await Task.Delay(TimeSpan.FromMinutes(1), token); }
+                catch (OperationCanceledException) { cancelled = true; throw; }
+                return 1;
+            },
+            async _ => { await Task.Delay(50); throw new InvalidDataException("part 2 is torn"); },
+        }, CancellationToken.None));
+        Assert.Equal("part 2 is torn", e.Message);
+        Assert.True(cancelled);
+    }
+
+    [Fact]
+    public async Task Results_come_back_in_task_order()
+        => Assert.Equal(new[] { 1, 2 }, await ParallelTasks.RunAllAsync(new Func<CancellationToken, Task<int>>[]
+        {
+            async _ => { await Task.Delay(80); return 1; },
+            _ => Task.FromResult(2),
+        }, CancellationToken.None));
+}
