@@ -19,6 +19,8 @@ public sealed class DatabaseBackupRequest
     public bool IncludeRoles { get; init; } = true;
     /// <summary>Logical (pg_dump of one database) or Physical (base backup of the whole cluster; needs WAL archiving).</summary>
     public DatabaseBackupMethod Method { get; init; } = DatabaseBackupMethod.Logical;
+    /// <summary>Physical only: use pg_basebackup's stream even when the data directory is readable here (tests of that path).</summary>
+    internal bool StreamBaseBackup { get; init; }
 }
 
 /// <summary>How a database is read.</summary>
