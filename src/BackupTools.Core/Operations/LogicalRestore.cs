@@ -43,15 +43,7 @@ public static class LogicalRestore
         if (!Directory.Exists(spoolFolder))
             throw new BackupToolsException(BackupErrorKind.InvalidArgument, $"The temporary folder '{spoolFolder}' does not exist.", spoolFolder);
         var selective = request.Schemas.Count > 0 || request.Tables.Count > 0;
-        // Work from the given database when restoring beside it, else from a maintenance database (the target may be
-        // missing, and a swap must not be blocked by our own session).
-        var adminDatabase = request.AsDatabase is not null ? target.Database : MaintenanceDatabase(target.Database);
-        await using var conn = await PgServer.ConnectAsync(target.WithDatabase(adminDatabase), ct).ConfigureAwait(false);
-        var targetExists = await DatabaseExistsAsync(conn, database, ct).ConfigureAwait(false);
         var inPlace = request.AsDatabase is null;
-        if (selective && inPlace && !targetExists)
-            throw new BackupToolsException(BackupErrorKind.NotFound, $"Database '{database}' does not exist on {target.Server}; a selective restore needs it.", database);
-        var swap = inPlace && !selective && targetExists;
         var newDatabase = !inPlace || !selective;
         var jobs = request.Jobs > 0 ? request.Jobs : DefaultJobs;
         // Into a new (or staging) database the dump is read while it is restored: a corrupt chunk stops pg_restore and
@@ -69,6 +61,17 @@ public static class LogicalRestore
         var spoolPath = mode == ArchiveMode.Stream ? null : Path.Combine(spoolFolder, $"bt-restore-{manifest.Id}-{Guid.NewGuid():N}.dump");
         var transfer = new TransferProgress(progress, $"Restoring database {database}",
             mode == ArchiveMode.VerifiedSpool ? "Reading and verifying the backup" : "Reading the backup into pg_restore", dump.Size);
+        // Reading starts at once, while the target is prepared (nothing is restored before the target is ready).
+        await using var overlapped = mode == ArchiveMode.Overlapped ? OverlappedRestore.Start(repository, dump, spoolPath!, transfer, ct) : null;
+
+        // Work from the given database when restoring beside it, else from a maintenance database (the target may be
+        // missing, and a swap must not be blocked by our own session).
+        var adminDatabase = request.AsDatabase is not null ? target.Database : MaintenanceDatabase(target.Database);
+        await using var conn = await PgServer.ConnectAsync(target.WithDatabase(adminDatabase), ct).ConfigureAwait(false);
+        var targetExists = await DatabaseExistsAsync(conn, database, ct).ConfigureAwait(false);
+        if (selective && inPlace && !targetExists)
+            throw new BackupToolsException(BackupErrorKind.NotFound, $"Database '{database}' does not exist on {target.Server}; a selective restore needs it.", database);
+        var swap = inPlace && !selective && targetExists;
         try
         {
             if (mode == ArchiveMode.VerifiedSpool)
@@ -94,8 +97,7 @@ public static class LogicalRestore
                 var into = target.WithDatabase(restoreInto);
                 await steps.RunAsync(swap ? $"pg_restore into staging database {restoreInto}" : $"pg_restore into {restoreInto}", () => mode switch
                 {
-                    ArchiveMode.Overlapped => OverlappedRestore.RunAsync(repository, dump, spoolPath!, pgRestore, into, jobs,
-                        component.Tables ?? new List<TableInfo>(), transfer, log, ct),
+                    ArchiveMode.Overlapped => overlapped!.RestoreAsync(pgRestore, into, jobs, component.Tables ?? new List<TableInfo>(), log, ct),
                     ArchiveMode.VerifiedSpool => PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase)
                         .Concat(PgRestoreRun.Jobs(jobs)).Append(spoolPath!), into, null, ct),
                     _ => PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase), into,
@@ -133,7 +135,7 @@ public static class LogicalRestore
         }
         finally
         {
-            if (spoolPath is not null) File.Delete(spoolPath);
+            if (mode == ArchiveMode.VerifiedSpool) File.Delete(spoolPath!);
         }
         foreach (var w in outcome.Warnings) log.Write(LogLevel.Warning, w);
         outcome.BytesRestored = outcome.Success ? dump.Size : 0;

@@ -4,79 +4,93 @@ using BackupTools.Core.Repository;
 namespace BackupTools.Core.Operations;
 
 /// <summary>
-/// A whole restore into a new database with parallel pg_restore, overlapped with reading the backup. The dump is read
-/// (every chunk authenticated and hash-checked) into a private spool file, and while that file grows: the pre-data
-/// section (tables, types, functions) is restored from its table of contents; the data section is split across N
-/// pg_restore processes that each follow the spool through their stdin at their own pace (so a large table does not
-/// hold up the others); and once all data is in, the post-data section (indexes, constraints, policies) runs with
-/// pg_restore -j N. A corrupt chunk ends the spool with that error, which ends every pg_restore; the caller then drops
-/// the new database. A dump written by pg_dump to a pipe has no data offsets in its table of contents, which is why
-/// the data processes read a stream rather than the file.
+/// A whole restore into a new database with parallel pg_restore, overlapped with reading the backup. <see cref="Start"/>
+/// begins reading the dump (every chunk authenticated and hash-checked) into a private spool file at once, while the
+/// target is still being prepared; <see cref="RestoreAsync"/> then, while that file grows, restores the pre-data section
+/// (tables, types, functions) from its table of contents, splits the data section across N pg_restore processes that
+/// each follow the spool through their stdin at their own pace (so a large table does not hold up the others), and once
+/// all data is in runs the post-data section (indexes, constraints, policies) with pg_restore -j N. A corrupt chunk ends
+/// the spool with that error, which ends every pg_restore; the caller then drops the new database. (A dump written by
+/// pg_dump to a pipe has no data offsets in its table of contents, which is why the data processes read a stream.)
+/// Disposing stops the reading and removes the spool and list files.
 /// </summary>
-internal static class OverlappedRestore
+internal sealed class OverlappedRestore : IAsyncDisposable
 {
     /// <summary>How much of the dump is awaited before listing its table of contents (the whole dump when that fails).</summary>
-    private const long TocHeadBytes = 32L << 20;
+    private const long TocHeadBytes = 8L << 20;
 
-    /// <summary>Restores <paramref name="dump"/> into <paramref name="target"/> (an empty, new database) with <paramref name="jobs"/> parallel processes.</summary>
-    public static async Task RunAsync(BackupRepository repository, FileEntry dump, string spoolPath, PgTool pgRestore, PgConnectionInfo target,
-        int jobs, IReadOnlyCollection<TableInfo> tables, IProgress<long> progress, IBackupLog log, CancellationToken ct)
+    private readonly CancellationTokenSource _stop;
+    private readonly FollowedSpool _spool;
+    private readonly Task _reading;
+    private readonly List<string> _listFiles = new();
+
+    private OverlappedRestore(BackupRepository repository, FileEntry dump, string spoolPath, IProgress<long> progress, CancellationToken ct)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var spool = FollowedSpool.Create(spoolPath);
-        var reading = Task.Run(() => ReadIntoAsync(repository, dump, spool, progress, stop.Token), CancellationToken.None);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        _spool = FollowedSpool.Create(spoolPath);
+        _reading = Task.Run(() => ReadIntoSpoolAsync(repository, dump, progress, _stop.Token), CancellationToken.None);
+    }
+
+    /// <summary>Creates the spool file at <paramref name="spoolPath"/> and starts reading the dump into it.</summary>
+    public static OverlappedRestore Start(BackupRepository repository, FileEntry dump, string spoolPath, IProgress<long> progress, CancellationToken ct)
+        => new(repository, dump, spoolPath, progress, ct);
+
+    /// <summary>Restores the dump into <paramref name="target"/> (an empty, new database) with <paramref name="jobs"/> parallel processes.</summary>
+    public async Task RestoreAsync(PgTool pgRestore, PgConnectionInfo target, int jobs, IReadOnlyCollection<TableInfo> tables, IBackupLog log, CancellationToken ct)
+    {
+        var spoolPath = _spool.SpoolPath;
+        var entries = await ListDataSectionAsync(pgRestore, target, ct).ConfigureAwait(false);
+        await PgRestoreRun.RunAsync(pgRestore, PgRestoreRun.ArgumentsFor(target).Append("--section=pre-data").Append(spoolPath), target, null, ct).ConfigureAwait(false);
+        var lists = DataSectionPlan.Split(entries, tables, jobs);
+        log.Write(LogLevel.Verbose, $"Loading the data with {lists.Count} pg_restore processes following the verified spool.");
+        using var stopLoads = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         var loads = new List<Task>();
         try
         {
-            var entries = await ListDataSectionAsync(pgRestore, spool, target, ct).ConfigureAwait(false);
-            await PgRestoreRun.RunAsync(pgRestore, PgRestoreRun.ArgumentsFor(target).Append("--section=pre-data").Append(spoolPath), target, null, ct).ConfigureAwait(false);
-            var lists = DataSectionPlan.Split(entries, tables, jobs);
-            log.Write(LogLevel.Verbose, $"Loading the data with {lists.Count} pg_restore processes following the verified spool.");
-            for (var i = 0; i < lists.Count; i++)
+            foreach (var list in lists)
             {
-                var listPath = $"{spoolPath}.{i}.list";
-                await File.WriteAllLinesAsync(listPath, lists[i], ct).ConfigureAwait(false);
+                var listPath = $"{spoolPath}.{_listFiles.Count}.list";
+                _listFiles.Add(listPath);
+                await File.WriteAllLinesAsync(listPath, list, ct).ConfigureAwait(false);
                 var args = PgRestoreRun.ArgumentsFor(target).Append("-L").Append(listPath);
-                loads.Add(PgRestoreRun.RunAsync(pgRestore, args, target, stdin => spool.FollowAsync(stdin, stop.Token), stop.Token));
+                loads.Add(PgRestoreRun.RunAsync(pgRestore, args, target, stdin => _spool.FollowAsync(stdin, stopLoads.Token), stopLoads.Token));
             }
             // A corrupt chunk surfaces here first, whatever the pg_restore processes then said.
-            await reading.ConfigureAwait(false);
+            await _reading.ConfigureAwait(false);
             await Task.WhenAll(loads).ConfigureAwait(false);
-            await PgRestoreRun.RunAsync(pgRestore, PgRestoreRun.ArgumentsFor(target).Append("--section=post-data").Concat(PgRestoreRun.Jobs(jobs)).Append(spoolPath),
-                target, null, ct).ConfigureAwait(false);
         }
         finally
         {
-            stop.Cancel();
-            // Every process is gone and the file closed before the caller drops the database or deletes the spool.
-            foreach (var task in loads.Append(reading))
+            // Every process is gone before the caller drops the database.
+            stopLoads.Cancel();
+            foreach (var load in loads)
             {
-                try { await task.ConfigureAwait(false); } catch (Exception) { /* the error that counts was thrown above */ }
+                try { await load.ConfigureAwait(false); } catch (Exception) { /* the error that counts was thrown above */ }
             }
-            spool.Dispose();
-            for (var i = 0; i < loads.Count; i++) File.Delete($"{spoolPath}.{i}.list");
         }
+        await PgRestoreRun.RunAsync(pgRestore, PgRestoreRun.ArgumentsFor(target).Append("--section=post-data").Concat(PgRestoreRun.Jobs(jobs)).Append(spoolPath),
+            target, null, ct).ConfigureAwait(false);
     }
 
-    private static async Task ReadIntoAsync(BackupRepository repository, FileEntry dump, FollowedSpool spool, IProgress<long> progress, CancellationToken ct)
+    private async Task ReadIntoSpoolAsync(BackupRepository repository, FileEntry dump, IProgress<long> progress, CancellationToken ct)
     {
         try
         {
-            await repository.ReadFileAsync(dump, spool, progress, ct).ConfigureAwait(false);
-            spool.Complete(null);
+            await repository.ReadFileAsync(dump, _spool, progress, ct).ConfigureAwait(false);
+            _spool.Complete(null);
         }
         catch (Exception e)
         {
-            spool.Complete(e);
+            _spool.Complete(e);
             throw;
         }
     }
 
     /// <summary>The data-section entries of the dump's table of contents, listed from the spool once its head is written.</summary>
-    private static async Task<IReadOnlyList<string>> ListDataSectionAsync(PgTool pgRestore, FollowedSpool spool, PgConnectionInfo target, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> ListDataSectionAsync(PgTool pgRestore, PgConnectionInfo target, CancellationToken ct)
     {
-        string[] args = { "-l", "--section=data", spool.SpoolPath };
-        await spool.WaitForAsync(TocHeadBytes, ct).ConfigureAwait(false);
+        string[] args = { "-l", "--section=data", _spool.SpoolPath };
+        await _spool.WaitForAsync(TocHeadBytes, ct).ConfigureAwait(false);
         string listing;
         try
         {
@@ -85,9 +99,20 @@ internal static class OverlappedRestore
         catch (BackupToolsException e) when (e.Kind == BackupErrorKind.ExternalToolFailed)
         {
             // A table of contents larger than the head: list it from the whole file.
-            await spool.WaitForAsync(long.MaxValue, ct).ConfigureAwait(false);
+            await _spool.WaitForAsync(long.MaxValue, ct).ConfigureAwait(false);
             listing = await PgRestoreRun.RunAsync(pgRestore, args, target, null, ct).ConfigureAwait(false);
         }
         return listing.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && !l.StartsWith(';')).ToList();
+    }
+
+    /// <summary>Stops the reading if it still runs, closes the spool and deletes it and the list files.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        try { await _reading.ConfigureAwait(false); } catch (Exception) { /* cancelled, or its error was thrown by RestoreAsync */ }
+        _spool.Dispose();
+        File.Delete(_spool.SpoolPath);
+        foreach (var path in _listFiles) File.Delete(path);
+        _stop.Dispose();
     }
 }
