@@ -67,6 +67,7 @@ internal sealed class FollowedSpool : Stream
             if (available > 0)
             {
                 var n = await reader.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, available)), ct).ConfigureAwait(false);
+                if (n == 0) throw new InvalidOperationException($"The spool file '{SpoolPath}' is shorter than what was written into it.");
                 await destination.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
                 position += n;
             }

@@ -56,7 +56,7 @@ public static class LogicalRestore
             : ArchiveMode.Overlapped;
         if (mode == ArchiveMode.VerifiedSpool && !newDatabase && !HasRoomForSpool(spoolFolder, dump, null))
             throw new BackupToolsException(BackupErrorKind.InvalidOperation,
-                $"The temporary folder '{spoolFolder}' has {FreeBytes(spoolFolder):N0} bytes free; the verified copy of the backup needs {dump.Size:N0}. Give -TempDirectory a folder with room.",
+                $"The temporary folder '{spoolFolder}' has {FreeBytes(spoolFolder):N0} bytes free; the verified copy of the backup needs {dump.Size:N0}. Point TMPDIR at a folder with room.",
                 spoolFolder);
         var spoolPath = mode == ArchiveMode.Stream ? null : Path.Combine(spoolFolder, $"bt-restore-{manifest.Id}-{Guid.NewGuid():N}.dump");
         var transfer = new TransferProgress(progress, $"Restoring database {database}",
@@ -310,7 +310,7 @@ public static class LogicalRestore
         var free = FreeBytes(folder);
         if (free >= dump.Size + margin) return true;
         warnings?.Add($"The temporary folder '{folder}' has {free:N0} bytes free, too few for a {dump.Size:N0}-byte spool file; " +
-                      "the backup is streamed into one pg_restore instead (no parallel jobs). Give -TempDirectory a folder with room to restore in parallel.");
+                      "the backup is streamed into one pg_restore instead (no parallel jobs). Point TMPDIR at a folder with room to restore in parallel.");
         return false;
     }
 
