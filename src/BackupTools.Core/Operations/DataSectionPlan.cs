@@ -6,7 +6,7 @@ namespace BackupTools.Core.Operations;
 /// Splits the data section of a pg_dump archive's table of contents (the lines of <c>pg_restore -l --section=data</c>)
 /// into disjoint lists, one per pg_restore process, balanced by the tables' sizes recorded at backup time (largest
 /// first, each to the lightest list). Every list keeps the archive's order, which a pg_restore reading the archive
-/// from a pipe needs. Entries that are not a known table's data (sequence values, large objects) go to the first list.
+/// from a pipe needs. Entries that are not table data (sequence values, large objects) go to the lightest list.
 /// </summary>
 public static class DataSectionPlan
 {
@@ -26,6 +26,8 @@ public static class DataSectionPlan
             assigned[i] = lightest;
             load[lightest] += Math.Max(1, weights[i]!.Value);
         }
+        var others = Array.IndexOf(load, load.Min());
+        foreach (var i in Enumerable.Range(0, entries.Count).Where(i => weights[i] is null)) assigned[i] = others;
         return Enumerable.Range(0, ways)
             .Select(list => (IReadOnlyList<string>)Enumerable.Range(0, entries.Count).Where(i => assigned[i] == list).Select(i => entries[i]).ToList())
             .Where(list => list.Count > 0)
