@@ -32,6 +32,9 @@ internal sealed class FollowedSpool : Stream
         return new FollowedSpool(path, new FileStream(path, options));
     }
 
+    /// <summary>Whether the writer has ended the file (<see cref="Complete"/>).</summary>
+    public bool IsComplete => Volatile.Read(ref _complete);
+
     /// <summary>Ends the file: readers drain what is there and stop; with <paramref name="failure"/> they throw it instead.</summary>
     public void Complete(Exception? failure)
     {

@@ -16,8 +16,8 @@ namespace BackupTools.Core.Operations;
 /// </summary>
 internal sealed class OverlappedRestore : IAsyncDisposable
 {
-    /// <summary>How much of the dump is awaited before listing its table of contents (the whole dump when that fails).</summary>
-    private const long TocHeadBytes = 8L << 20;
+    /// <summary>How much of the dump is awaited before its table of contents is first listed (eight times more at each retry).</summary>
+    private const long FirstTocHeadBytes = 64 << 10;
 
     private readonly CancellationTokenSource _stop;
     private readonly FollowedSpool _spool;
@@ -86,23 +86,27 @@ internal sealed class OverlappedRestore : IAsyncDisposable
         }
     }
 
-    /// <summary>The data-section entries of the dump's table of contents, listed from the spool once its head is written.</summary>
+    /// <summary>
+    /// The data-section entries of the dump's table of contents, listed from the spool as soon as enough of its head
+    /// is written: pg_restore -l is tried on a growing head until the whole table of contents is in it.
+    /// </summary>
     private async Task<IReadOnlyList<string>> ListDataSectionAsync(PgTool pgRestore, PgConnectionInfo target, CancellationToken ct)
     {
         string[] args = { "-l", "--section=data", _spool.SpoolPath };
-        await _spool.WaitForAsync(TocHeadBytes, ct).ConfigureAwait(false);
-        string listing;
-        try
+        for (var head = FirstTocHeadBytes; ; head *= 8)
         {
-            listing = await PgRestoreRun.RunAsync(pgRestore, args, target, null, ct).ConfigureAwait(false);
+            await _spool.WaitForAsync(head, ct).ConfigureAwait(false);
+            var whole = _spool.IsComplete;
+            try
+            {
+                var listing = await PgRestoreRun.RunAsync(pgRestore, args, target, null, ct).ConfigureAwait(false);
+                return listing.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && !l.StartsWith(';')).ToList();
+            }
+            catch (BackupToolsException e) when (e.Kind == BackupErrorKind.ExternalToolFailed && !whole)
+            {
+                // The table of contents goes on beyond what is written so far.
+            }
         }
-        catch (BackupToolsException e) when (e.Kind == BackupErrorKind.ExternalToolFailed)
-        {
-            // A table of contents larger than the head: list it from the whole file.
-            await _spool.WaitForAsync(long.MaxValue, ct).ConfigureAwait(false);
-            listing = await PgRestoreRun.RunAsync(pgRestore, args, target, null, ct).ConfigureAwait(false);
-        }
-        return listing.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && !l.StartsWith(';')).ToList();
     }
 
     /// <summary>Stops the reading if it still runs, closes the spool and deletes it and the list files.</summary>
