@@ -27,7 +27,8 @@ Describe 'Copy-Backup' -Skip:$noServices {
             Destination = $cold; DestinationEndpoint = $s3.endpoint; DestinationRegion = 'us-east-1'
             DestinationCredential = $coldCredential; DestinationPassphrase = $coldPassphrase
         }
-        $copy = $backup | Copy-Backup @copyTo -StorageClass STANDARD_IA
+        $copyLog = Join-Path $TestDrive 'copy.jsonl'
+        $copy = $backup | Copy-Backup @copyTo -StorageClass STANDARD_IA -LogPath $copyLog
     }
     It 'copies to an S3 repository with another passphrase and checks the copy' {
         $copy.Id | Should -Be $backup.Id
@@ -36,6 +37,15 @@ Describe 'Copy-Backup' -Skip:$noServices {
         $copy.Verified | Should -Be 'Quick: passed'
         $copy.Uploaded | Should -BeGreaterThan 0
         $copy.ChunksNew | Should -Be $copy.ChunksTotal
+    }
+    It '-LogPath records the copy with its id and bytes, and never the passphrases' {
+        $events = @(Get-Content $copyLog | ForEach-Object { $_ | ConvertFrom-Json })
+        $copied = @($events | Where-Object event -EQ 'copy.completed')
+        $copied.Count | Should -Be 1
+        $copied[0].backupId | Should -Be $backup.Id
+        $copied[0].bytes | Should -Be $copy.Uploaded
+        Get-Content $copyLog -Raw | Should -Not -Match ([regex]::Escape($env:BACKUPTOOLS_PASSPHRASE))
+        Get-Content $copyLog -Raw | Should -Not -Match 'a different cold passphrase'
     }
     It 'Test-Backup -Level Full passes in the destination and the copy restores the original data' {
         $listed = Get-Backup -Repository $cold @coldAccess -Id $backup.Id

@@ -229,6 +229,21 @@ Describe 'Monitoring' -Skip:$noServices {
             $message.host | Should -Be ([Environment]::MachineName)
             $message.repository | Should -Be 'monitored'
         }
+        It 'a repository that cannot be opened (wrong passphrase) posts one failure naming it, and no backup is taken' {
+            $before = @(Get-Backup -Repository monitored).Count
+            $wrong = ConvertTo-SecureString 'not the passphrase' -AsPlainText -Force
+            $result = New-Backup -Repository monitored -Passphrase $wrong -Database (Get-TestConnectionString $database) `
+                -NotifyWebhook $sink.Url -ErrorVariable failures -ErrorAction SilentlyContinue
+            $result | Should -BeNullOrEmpty
+            $failures.Count | Should -Be 1
+            Start-Sleep -Milliseconds 500
+            $sink.Bodies.Count | Should -Be 1
+            $message = $sink.Bodies.ToArray()[0] | ConvertFrom-Json
+            $message.status | Should -Be 'failure'
+            $message.error | Should -Match ([regex]::Escape($failures[0].Exception.Message))
+            $message.error | Should -Not -Match 'not the passphrase'
+            @(Get-Backup -Repository monitored).Count | Should -Be $before
+        }
         It 'a successful backup posts only with -NotifyOnSuccess, naming the backup id' {
             $quiet = New-Backup -Repository monitored -Database (Get-TestConnectionString $database) -NotifyWebhook $sink.Url
             $sink.Bodies.Count | Should -Be 0

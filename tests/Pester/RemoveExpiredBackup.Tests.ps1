@@ -50,9 +50,14 @@ Describe 'Remove-ExpiredBackup' -Skip:$noServices {
         @(Get-Backup -Repository $repo).Count | Should -Be 4
     }
 
-    It 'a real run with -Prune leaves exactly the kept backups, shrinks data/ and the rest passes Test-Backup -Level Full' {
+    It 'a real run with -Prune leaves exactly the kept backups, shrinks data/, logs each removal and the rest passes Test-Backup -Level Full' {
         $chunksBefore = @(Get-RepositoryFile $repo 'data').Count
-        $output = @(Remove-ExpiredBackup -Repository $repo -KeepLast 2 -TimeZone 'Europe/Berlin' -Prune -PruneGracePeriod 0 -Confirm:$false)
+        $log = Join-Path $TestDrive 'retention.jsonl'
+        $output = @(Remove-ExpiredBackup -Repository $repo -KeepLast 2 -TimeZone 'Europe/Berlin' -Prune -PruneGracePeriod 0 -Confirm:$false -LogPath $log)
+        $events = @(Get-Content $log | ForEach-Object { $_ | ConvertFrom-Json })
+        ($events | Where-Object event -EQ 'backup.removed').backupId | Should -Be $backups[1].Id
+        $pruned = @($events | Where-Object event -EQ 'prune.completed')
+        $pruned.Count | Should -Be 1
         $decisions = @($output | Where-Object { $_ -is [BackupTools.RetentionDecisionInfo] })
         $summary = @($output | Where-Object { $_ -is [BackupTools.PruneSummary] })
         ($decisions | Where-Object Removed).Id | Should -Be $backups[1].Id
@@ -62,6 +67,7 @@ Describe 'Remove-ExpiredBackup' -Skip:$noServices {
         $summary[0].BackupsRetained | Should -Be 3
         $summary[0].ChunksDeleted | Should -BeGreaterThan 0
         @(Get-RepositoryFile $repo 'data').Count | Should -Be ($chunksBefore - $summary[0].ChunksDeleted)
+        $pruned[0].bytes | Should -Be $summary[0].BytesFreed
         $tests = Get-Backup -Repository $repo | Test-Backup -Level Full
         $tests.Success | Should -Not -Contain $false
         Get-RepositoryFile $repo 'locks' | Should -BeNullOrEmpty

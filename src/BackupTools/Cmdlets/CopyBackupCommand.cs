@@ -13,24 +13,10 @@ namespace BackupTools.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.Copy, "Backup", DefaultParameterSetName = BackupSelector.ById, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BackupCopyResult))]
-public sealed class CopyBackupCommand : RepositoryCmdletBase
+public sealed class CopyBackupCommand : BackupSelectionCmdletBase
 {
     /// <summary>The environment variable holding the destination's passphrase for unattended runs.</summary>
     public const string DestinationPassphraseVariable = "BACKUPTOOLS_DESTINATION_PASSPHRASE";
-
-    /// <summary>The backup id.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Id { get; set; } = "";
-
-    /// <summary>The source repository: a registered name, path or URI.</summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = BackupSelector.ById, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Repository { get; set; } = "";
-
-    /// <summary>A backup from Get-Backup or New-Backup.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = BackupSelector.ByInputObject, ValueFromPipeline = true)]
-    public BackupInfo? InputObject { get; set; }
 
     /// <summary>The destination repository: a registered name, path or URI. It must exist (New-BackupRepository).</summary>
     [Parameter(Mandatory = true)]
@@ -74,7 +60,7 @@ public sealed class CopyBackupCommand : RepositoryCmdletBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var (id, given) = BackupSelector.Select(InputObject, Id, Repository);
+        var (id, given) = SelectedBackup;
         var source = Resolve(given);
         var resolved = Resolve(Destination, DestinationEndpoint, DestinationRegion, DestinationCredential);
         var destination = resolved with { Location = RunQuick(() => resolved.Location.WithStorageClass(StorageClass)) };

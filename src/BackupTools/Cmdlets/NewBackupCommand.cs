@@ -120,16 +120,23 @@ public sealed class NewBackupCommand : OperationCmdletBase
         };
         var what = "Back up " + string.Join(" and ", DescribeSources());
         var destinations = new List<(ResolvedRepository Resolved, BackupRepository Opened)>();
+        // Repositories that could not be opened (each already written as an error) still count in the webhook message.
+        var unopened = new List<string>();
+        var asked = 0;
         foreach (var given in Repository)
         {
             var resolved = Resolve(given);
             if (StorageClass is not null) resolved = resolved with { Location = RunQuick(() => resolved.Location.WithStorageClass(StorageClass)) };
             if (!ShouldProcess(resolved.Location.Uri, what)) continue;
-            if (TryOpen(resolved, out var opened)) destinations.Add((resolved, opened));
+            asked++;
+            if (TryOpen(resolved, out var opened, out var openError)) destinations.Add((resolved, opened));
+            else unopened.Add($"{resolved.Location.Uri}: {openError?.Message}");
         }
-        if (destinations.Count == 0) return;
-        if (!TryRunEngine((progress, log, ct) => BackupNotifications.RunAsync(NotifyWebhook, NotifyOnSuccess, string.Join(" and ", DescribeSources()), Repository,
-                () => BackupJob.RunAsync(destinations.Select(d => d.Opened).ToList(), request, progress, log, ct), log, ct), out var outcomes))
+        if (asked == 0 || (destinations.Count == 0 && NotifyWebhook is null)) return;
+        if (!TryRunEngine((progress, log, ct) => BackupNotifications.RunAsync(NotifyWebhook, NotifyOnSuccess, string.Join(" and ", DescribeSources()), Repository, unopened,
+                () => destinations.Count == 0
+                    ? Task.FromResult<IReadOnlyList<BackupJobOutcome>>(Array.Empty<BackupJobOutcome>())
+                    : BackupJob.RunAsync(destinations.Select(d => d.Opened).ToList(), request, progress, log, ct), log, ct), out var outcomes))
             return;
         for (var i = 0; i < outcomes.Count; i++)
         {

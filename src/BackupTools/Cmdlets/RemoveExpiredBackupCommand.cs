@@ -10,7 +10,7 @@ namespace BackupTools.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "ExpiredBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(RetentionDecisionInfo), typeof(PruneSummary))]
-public sealed class RemoveExpiredBackupCommand : RepositoryCmdletBase
+public sealed class RemoveExpiredBackupCommand : OperationCmdletBase
 {
     /// <summary>The repository: a registered name, path or URI.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -91,7 +91,7 @@ public sealed class RemoveExpiredBackupCommand : RepositoryCmdletBase
                 && TryRunEngine(async (_, _, ct) =>
                 {
                     await opened.DeleteManifestAsync(decision.Backup.Id, ct).ConfigureAwait(false);
-                    return true;
+                    return decision; // -LogPath records it as backup.removed
                 }, out _);
             WriteObject(RetentionOutputMapper.ToInfo(decision, repository, removed));
         }

@@ -62,16 +62,22 @@ public abstract class BackupCmdletBase : PSCmdlet, IDisposable
 
     /// <summary>As <see cref="RunEngine{T}"/>, but an engine error is written as a non-terminating error and false returned.</summary>
     internal bool TryRunEngine<T>(Func<IProgress<ProgressInfo>, IBackupLog, CancellationToken, Task<T>> work, out T result)
+        => TryRunEngine(work, out result, out _);
+
+    /// <summary>As <see cref="TryRunEngine{T}(Func{IProgress{ProgressInfo}, IBackupLog, CancellationToken, Task{T}}, out T)"/>, also handing back the error written.</summary>
+    internal bool TryRunEngine<T>(Func<IProgress<ProgressInfo>, IBackupLog, CancellationToken, Task<T>> work, out T result, out BackupToolsException? error)
     {
         try
         {
             result = Pump(work);
+            error = null;
             return true;
         }
         catch (BackupToolsException ex)
         {
             WriteEngineError(ex);
             result = default!;
+            error = ex;
             return false;
         }
     }

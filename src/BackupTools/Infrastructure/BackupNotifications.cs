@@ -9,20 +9,22 @@ internal static class BackupNotifications
 {
     /// <summary>
     /// Runs <paramref name="job"/>; with a webhook, posts one message per run: a failure (the job failed, a destination
-    /// was left out, or a verification failed) always, a success when asked. The message names the database (never its
+    /// could not be opened (<paramref name="unopened"/>: "location: why") or was left out, or a verification failed) always, a success when asked. The message names the database (never its
     /// password) and the repositories. A webhook that cannot be reached only warns.
     /// </summary>
     public static Task<IReadOnlyList<BackupJobOutcome>> RunAsync(Uri? webhook, bool notifyOnSuccess, string source,
-        IReadOnlyList<string> repositories, Func<Task<IReadOnlyList<BackupJobOutcome>>> job, IBackupLog log, CancellationToken ct)
+        IReadOnlyList<string> repositories, IReadOnlyList<string> unopened, Func<Task<IReadOnlyList<BackupJobOutcome>>> job, IBackupLog log, CancellationToken ct)
     {
         if (webhook is null) return job();
-        return new WebhookNotifier(webhook, notifyOnSuccess).RunAsync("New-Backup", source, string.Join(", ", repositories), job, Summarize, log, ct);
+        return new WebhookNotifier(webhook, notifyOnSuccess).RunAsync("New-Backup", source, string.Join(", ", repositories), job,
+            outcomes => Summarize(outcomes, unopened), log, ct);
     }
 
-    private static RunSummary Summarize(IReadOnlyList<BackupJobOutcome> outcomes)
+    /// <summary>One error line per repository left out (not opened, failed, or its verification failed); none = success.</summary>
+    private static RunSummary Summarize(IReadOnlyList<BackupJobOutcome> outcomes, IReadOnlyList<string> unopened)
     {
-        var errors = outcomes.Where(o => !o.Success)
-            .Select(o => $"{o.Repository.Location}: {o.Error?.Message ?? "verification failed: " + string.Join("; ", o.Manifest!.Verifications.Last().Errors)}")
+        var errors = unopened.Concat(outcomes.Where(o => !o.Success)
+            .Select(o => $"{o.Repository.Location}: {o.Error?.Message ?? "verification failed: " + string.Join("; ", o.Manifest!.Verifications.Last().Errors)}"))
             .ToList();
         var id = outcomes.Select(o => o.Manifest?.Id).FirstOrDefault(i => i is not null);
         return new RunSummary(id, errors.Count == 0 ? null : string.Join(" | ", errors));

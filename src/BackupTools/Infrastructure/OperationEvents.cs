@@ -1,11 +1,12 @@
 using BackupTools.Core.Logging;
 using BackupTools.Core.Operations;
+using BackupTools.Core.Retention;
 
 namespace BackupTools.Infrastructure;
 
 /// <summary>
 /// Turns the result of an engine run into -LogPath events: backup.completed (or error) per destination,
-/// verify.completed per component, drill.completed, restore.completed.
+/// verify.completed per component, drill.completed, restore.completed, copy.completed, backup.removed, prune.completed.
 /// </summary>
 internal static class OperationEvents
 {
@@ -37,6 +38,21 @@ internal static class OperationEvents
                 log.Write("drill.completed", d.Success ? "information" : "error",
                     $"Restore drill on {d.Server}: {Result(d.Success, d.Errors)} (recovery time {d.RecoveryTime}, RTO target {d.RtoTarget})",
                     backupId, null, d.RecoveryTime.TotalSeconds);
+                break;
+            case CopyBackupOutcome c:
+                log.Write("copy.completed", "information",
+                    c.Skipped ? $"Backup {c.BackupId} is already in the destination; nothing copied."
+                        : $"Backup {c.BackupId} copied: {c.ChunksNew} of {c.ChunksTotal} chunks new, {c.BytesAdded} bytes added.",
+                    c.BackupId, c.BytesAdded, c.Duration.TotalSeconds);
+                break;
+            case RetentionDecision r:
+                log.Write("backup.removed", "information", $"Backup {r.Backup.Id} of {r.Backup.Time:O} removed: no retention rule keeps it.", r.Backup.Id);
+                break;
+            case PruneResult p:
+                log.Write("prune.completed", "information",
+                    $"Prune: {p.ChunksDeleted} chunks and {p.WalSegmentsDeleted} WAL segments deleted, {p.BytesFreed} bytes freed; "
+                    + $"{p.ChunksInGracePeriod} unreferenced chunks kept for the grace period." + (p.WalSkippedReason is { } why ? " WAL left alone: " + why : ""),
+                    backupId, p.BytesFreed);
                 break;
             case DatabaseRestoreOutcome o:
                 log.Write("restore.completed", o.Success ? "information" : "error",

@@ -69,10 +69,14 @@ public abstract class RepositoryCmdletBase : BackupCmdletBase
         => TryGetOpened(repository, out var cached) ? cached : Remember(repository, RunEngine(OpenAsync(repository, passphraseSource())));
 
     /// <summary>As <see cref="Open(ResolvedRepository)"/>, but a repository that cannot be opened is a non-terminating error and false.</summary>
-    internal bool TryOpen(ResolvedRepository repository, out BackupRepository opened)
+    internal bool TryOpen(ResolvedRepository repository, out BackupRepository opened) => TryOpen(repository, out opened, out _);
+
+    /// <summary>As <see cref="TryOpen(ResolvedRepository, out BackupRepository)"/>, also handing back why it could not be opened.</summary>
+    internal bool TryOpen(ResolvedRepository repository, out BackupRepository opened, out BackupToolsException? error)
     {
+        error = null;
         if (TryGetOpened(repository, out opened)) return true;
-        if (!TryRunEngine(OpenAsync(repository, ResolvePassphrase(repository.Registration)), out opened)) return false;
+        if (!TryRunEngine(OpenAsync(repository, ResolvePassphrase(repository.Registration)), out opened, out error)) return false;
         Remember(repository, opened);
         return true;
     }

@@ -244,6 +244,27 @@ public sealed class ConfigFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_named_pipe_and_a_socket_are_left_out_with_a_warning_instead_of_blocking_the_backup()
+    {
+        var pipe = Path.Combine(_sample.Docker, "volumes", "control.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo") { ArgumentList = { pipe } })!)
+            await mkfifo.WaitForExitAsync();
+        Assert.True(File.Exists(pipe));
+        var socketPath = Path.Combine(_sample.Docker, "volumes", "admin.sock");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+
+        // Opening the pipe for reading would wait for a writer forever: the backup must finish on its own.
+        var (repository, manifest) = await BackupAsync(_sample.Docker).WaitAsync(TimeSpan.FromMinutes(1));
+        using var _ = repository;
+        var component = Assert.Single(manifest.Components);
+        Assert.DoesNotContain(component.Files, f => f.Name.EndsWith("control.fifo", StringComparison.Ordinal) || f.Name.EndsWith("admin.sock", StringComparison.Ordinal));
+        Assert.Contains(component.Warnings!, w => w.Contains(pipe, StringComparison.Ordinal) && w.Contains("named pipe", StringComparison.Ordinal));
+        Assert.Contains(component.Warnings!, w => w.Contains(socketPath, StringComparison.Ordinal) && w.Contains("socket", StringComparison.Ordinal));
+        Assert.Contains(component.Files, f => f.Name == "docker/volumes/api/kong.yml" && f.Size > 0);
+    }
+
+    [Fact]
     public async Task A_missing_path_fails_the_backup_naming_it_and_writes_no_manifest()
     {
         var missing = Path.Combine(_sample.Folder, "no-such-folder");

@@ -25,6 +25,12 @@ public static class ConfigBackup
         foreach (var (root, path) in tree.Roots) source[RootKeyPrefix + root] = path;
         var component = session.AddComponent(ComponentType, ComponentType, source);
         log.Write(LogLevel.Verbose, $"Backing up {tree.Items.Count} configuration entries from {string.Join(", ", tree.Roots.Values)}.");
+        foreach (var special in tree.Skipped)
+        {
+            var warning = $"Left out {special}: only regular files, folders and symbolic links are backed up.";
+            component.AddWarning(warning);
+            log.Write(LogLevel.Warning, warning);
+        }
 
         var overall = new TransferProgress(progress, "Backing up configuration", $"{tree.Items.Count} entries", tree.TotalBytes);
         long done = 0;

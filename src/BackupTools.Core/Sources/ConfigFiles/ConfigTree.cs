@@ -17,10 +17,11 @@ public sealed record ConfigItem(string SourcePath, string Name, FileSystemMetada
 /// </summary>
 public sealed class ConfigTree
 {
-    private ConfigTree(IReadOnlyDictionary<string, string> roots, IReadOnlyList<ConfigItem> items)
+    private ConfigTree(IReadOnlyDictionary<string, string> roots, IReadOnlyList<ConfigItem> items, IReadOnlyList<string> skipped)
     {
         Roots = roots;
         Items = items;
+        Skipped = skipped;
     }
 
     /// <summary>Root name → the absolute path it stands for, in the order given.</summary>
@@ -28,6 +29,12 @@ public sealed class ConfigTree
 
     /// <summary>Every object found, each folder before what it holds.</summary>
     public IReadOnlyList<ConfigItem> Items { get; }
+
+    /// <summary>
+    /// Named pipes, sockets and devices found (left out, one line each: "path (named pipe)"). Opening a named pipe
+    /// would block the backup until some other program writes to it, and none of them holds configuration.
+    /// </summary>
+    public IReadOnlyList<string> Skipped { get; }
 
     /// <summary>The bytes of every regular file, as scanned.</summary>
     public long TotalBytes => Items.Sum(i => i.Size);
@@ -40,15 +47,16 @@ public sealed class ConfigTree
     {
         var roots = new Dictionary<string, string>(StringComparer.Ordinal);
         var items = new List<ConfigItem>();
+        var skipped = new List<string>();
         foreach (var given in paths)
         {
             var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(given));
             var info = Open(full);
             var root = UniqueRootName(roots, Path.GetFileName(full));
             roots[root] = full;
-            Add(info, root, items);
+            Add(info, root, items, skipped);
         }
-        return new ConfigTree(roots, items);
+        return new ConfigTree(roots, items, skipped);
     }
 
     /// <summary>The object at <paramref name="path"/> as a FileInfo or DirectoryInfo, not following a final link.</summary>
@@ -70,7 +78,7 @@ public sealed class ConfigTree
         return name;
     }
 
-    private static void Add(FileSystemInfo info, string name, List<ConfigItem> items)
+    private static void Add(FileSystemInfo info, string name, List<ConfigItem> items, List<string> skipped)
     {
         var metadata = new FileSystemMetadata { Modified = info.LastWriteTimeUtc };
         if (info.LinkTarget is { } target)
@@ -85,7 +93,12 @@ public sealed class ConfigTree
         {
             metadata.Type = FileSystemMetadata.DirectoryType;
             items.Add(new ConfigItem(info.FullName, name, metadata, 0));
-            foreach (var child in List(folder)) Add(child, name + "/" + child.Name, items);
+            foreach (var child in List(folder)) Add(child, name + "/" + child.Name, items, skipped);
+            return;
+        }
+        if (SpecialFile.KindOf(info.FullName) is { } kind)
+        {
+            skipped.Add($"{info.FullName} ({kind})");
             return;
         }
         ProbeReadable(info.FullName);
