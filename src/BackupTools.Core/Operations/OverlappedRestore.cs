@@ -41,6 +41,7 @@ internal sealed class OverlappedRestore : IAsyncDisposable
         var spoolPath = _spool.SpoolPath;
         var entries = await ListDataSectionAsync(pgRestore, target, ct).ConfigureAwait(false);
         await PgRestoreRun.RunAsync(pgRestore, PgRestoreRun.ArgumentsFor(target).Append("--section=pre-data").Append(spoolPath), target, null, ct).ConfigureAwait(false);
+        log.Write(LogLevel.Verbose, "Schema restored (pre-data).");
         var lists = DataSectionPlan.Split(entries, tables, jobs);
         log.Write(LogLevel.Verbose, $"Loading the data with {lists.Count} pg_restore processes following the verified spool.");
         using var stopLoads = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -68,6 +69,7 @@ internal sealed class OverlappedRestore : IAsyncDisposable
                 try { await load.ConfigureAwait(false); } catch (Exception) { /* the error that counts was thrown above */ }
             }
         }
+        log.Write(LogLevel.Verbose, $"Data loaded; indexes, constraints and policies with pg_restore -j {jobs}.");
         await PgRestoreRun.RunAsync(pgRestore, PgRestoreRun.ArgumentsFor(target).Append("--section=post-data").Concat(PgRestoreRun.Jobs(jobs)).Append(spoolPath),
             target, null, ct).ConfigureAwait(false);
     }
