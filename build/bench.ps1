@@ -172,6 +172,10 @@ function Invoke-StorageCase {
     if ($again.Result.Size -ne 0) { throw "The incremental run read $($again.Result.Size) bytes of an unchanged bucket." }
     Step 'Get-Backup -Latest (what opening the repository costs: key derivation, manifests)'
     $open = Invoke-ModuleChild "Get-Backup -Repository '$repo' -Endpoint '$($s3.Endpoint)' -Latest | Select-Object Id"
+    Step 'Opening the repository, phase by phase (build/bench-open.ps1, fresh pwsh)'
+    $phases = (& dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'bench-open.ps1') -Repository $repo -Endpoint $s3.Endpoint -ModulePath $ModulePath |
+        Select-Object -Last 1) | ConvertFrom-Json
+    if ($LASTEXITCODE -ne 0) { throw 'bench-open.ps1 failed.' }
 
     $rows = @(
         [pscustomobject]@{ Case = 'Storage backup throughput'; BackupTools = ('{0:N1} MB/s ({1:N2} s)' -f ($seed.Bytes / 1MB / $full.Seconds), $full.Seconds); Baseline = ('{0:N1} MB/s ({1:N2} s, GET-then-PUT copy)' -f ($seed.Bytes / 1MB / $copy.Seconds), $copy.Seconds); Ratio = ('{0:N2}x' -f ($copy.Seconds / $full.Seconds)); Goal = '>= 0.90x' }
@@ -185,7 +189,9 @@ function Invoke-StorageCase {
         '## Storage buckets', '',
         ("- Bucket on s3rver: {0:N0} objects, {1} (3 multipart objects of {2} each; the rest 16-512 KB; half random, half text); repository on the same s3rver" -f $seed.Objects, (Format-Bytes $seed.Bytes), (Format-Bytes ([long]($seed.Bytes * 0.6 / 3)))),
         '- Baseline: every object GET then PUT into another bucket, 8 at a time, through the engine''s own S3 client (same SDK settings, same multipart writer), in the harness process.',
-        ("- The BackupTools times include opening the repository (Argon2id key derivation and the manifests: {0:N2} s for Get-Backup -Latest), which the baseline does not pay." -f $open.Seconds), '',
+        ("- The BackupTools times include opening the repository (Argon2id key derivation and the manifests: {0:N2} s for Get-Backup -Latest), which the baseline does not pay." -f $open.Seconds),
+        ("- Opening, phase by phase in a fresh pwsh (build/bench-open.ps1): engine and S3 client {0:N2} s, first S3 request {1:N2} s, unlock (config.json, key file, Argon2id) {2:N2} s, newest manifest {3:N2} s ({4:N0} methods JIT-compiled in all); unlocking again warm {5:N2} s; opening all {6} manifests afterwards {7:N2} s." -f
+            $phases.EngineAndClient, $phases.FirstRequest, $phases.Unlock, $phases.LatestManifest, $phases.JitCompiledMethods, $phases.UnlockWarm, $phases.Manifests, $phases.AllManifests), '',
         '| Case | BackupTools | Baseline | Ratio | Goal |', '|---|---|---|---|---|'
     ) + ($rows | ForEach-Object { "| $($_.Case) | $($_.BackupTools) | $($_.Baseline) | $($_.Ratio) | $($_.Goal) |" })
 }

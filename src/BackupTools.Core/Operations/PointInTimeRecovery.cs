@@ -32,6 +32,8 @@ public sealed class PointInTimeRecoveryRequest
     public string? PgBinDirectory { get; init; }
     /// <summary>How long to wait for the server to reach the target and promote.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Lines appended to postgresql.auto.conf after the recovery settings (later lines win), e.g. a drill's archive_mode = off.</summary>
+    public IReadOnlyList<string> ServerSettings { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>The result of a point-in-time recovery.</summary>
@@ -193,6 +195,7 @@ public static class PointInTimeRecovery
         };
         if (plan.Target.ToSetting() is var (setting, value)) lines.Add($"{setting} = {ArchiveCommand.ConfigValue(value)}");
         if (request.Port is { } port) lines.Add($"port = {port.ToString(CultureInfo.InvariantCulture)}");
+        lines.AddRange(request.ServerSettings);
         await File.AppendAllLinesAsync(Path.Combine(dataDirectory, AutoConf), lines, ct).ConfigureAwait(false);
         await File.WriteAllBytesAsync(Path.Combine(dataDirectory, "recovery.signal"), Array.Empty<byte>(), ct).ConfigureAwait(false);
     }
