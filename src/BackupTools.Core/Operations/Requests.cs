@@ -44,9 +44,10 @@ public sealed class DatabaseRestoreRequest
     public IReadOnlyList<string> Tables { get; init; } = Array.Empty<string>();
     public string? PgBinDirectory { get; init; }
     /// <summary>
-    /// pg_restore parallel jobs. 0 or 1: a whole restore streams the backup straight into one pg_restore (no spool
-    /// file). More than 1: the backup is first read and verified into a spool file that pg_restore -j reads.
-    /// A selective restore in place always spools (0 then means processor count, at most 4).
+    /// pg_restore parallel jobs; 0 = the processor count, at most 4. 1: a whole restore streams the backup straight
+    /// into one pg_restore (no spool file). More than 1: a whole restore runs that many pg_restore processes that follow
+    /// a spool file while the backup is read into it (see OverlappedRestore). A selective restore in place always
+    /// reads and verifies the whole dump into a spool file first.
     /// </summary>
     public int Jobs { get; init; }
     /// <summary>Create roles from the backup's roles script that the target lacks.</summary>
