@@ -6,13 +6,14 @@
              BackupTools.psd1, BackupTools.dll, BackupTools.Format.ps1xml, en-US help, and Dependencies/
              (the engine and every third-party assembly, loaded in a private AssemblyLoadContext), and bin/
              (backuptools-wal, PostgreSQL's archive/restore command: framework-dependent here; Native AOT for
-             linux-x64 in Package and Bench).
+             linux-x64 in Package and Bench). Package and Bench also precompile Dependencies/ (ReadyToRun) for
+             the runtime pwsh runs on, so a command's first call does not JIT-compile the engine.
     Test     Install chromium when missing (apt-get, as root), Build, start PostgreSQL and s3rver once (test
              harness), run xunit and Pester, always stop the services, and print one line
              "Tests: N passed, M failed". Exits 1 on any failure. Test artifacts (the HTML report's
              screenshot) go to out/test-artifacts.
     Demo     Build, then build/demo.ps1 (throwaway cluster, backup, damage, restore, proof).
-    Bench    Build (AOT WAL program), then build/bench.ps1 -Scale -PgbenchSeconds -StorageMB -BenchCase (docs/benchmarks.md) and
+    Bench    Build (AOT WAL program, ReadyToRun), then build/bench.ps1 -Scale -PgbenchSeconds -StorageMB -BenchCase (docs/benchmarks.md) and
              build/bench-pitr.ps1 -Scale (docs/benchmarks-pitr.md: base backup and restore against pgBackRest, WAL push).
     Package  Build, then out/package/BackupTools.<version>.nupkg (a local PowerShell repository).
     Clean    removes out/ and the build outputs.
@@ -96,7 +97,31 @@ function Publish-WalProgram([switch] $Aot) {
     }
 }
 
-function Invoke-Build([switch] $AotWalProgram) {
+function Publish-ReadyToRun([string] $Dependencies) {
+    # Replaces the engine and its dependencies with ReadyToRun images (IL plus precompiled code), so a command's first
+    # call does not JIT-compile the engine, AWSSDK and Npgsql (measured: about 3,600 fewer methods JIT-compiled by a
+    # cold Get-Backup). The runtime uses precompiled code only from a compiler of its own major version, so the code
+    # is compiled for the runtime this pwsh runs on (PowerShell 7.6: .NET 10), against that runtime's framework; the
+    # IL stays net8.0, and another runtime (pwsh 7.4 on .NET 8, another OS) just JIT-compiles it as before. Skipped,
+    # with a warning, when the runtime pack for this runtime is not available.
+    $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    $runtime = [Environment]::Version.ToString(3)
+    $r2r = Join-Path $out 'r2r'
+    Remove-Item $r2r -Recurse -Force -ErrorAction Ignore
+    # A fresh intermediate folder: the SDK would otherwise reuse images compiled earlier for another runtime.
+    & dotnet publish (Join-Path $root 'src/BackupTools.Core') -c $Configuration -r $rid --self-contained false `
+        -p:PublishReadyToRun=true "-p:RuntimeFrameworkVersion=$runtime" "-p:IntermediateOutputPath=$r2r/obj/" `
+        -o (Join-Path $r2r 'bin') -nologo -v quiet | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        Write-Warning "ReadyToRun compilation for $rid / .NET $runtime failed; the module keeps JIT-only assemblies."
+        return
+    }
+    # Only the assemblies the portable publish chose (the same set; nothing RID-specific is added).
+    Get-ChildItem $Dependencies -Filter '*.dll' | ForEach-Object { Copy-Item (Join-Path $r2r "bin/$($_.Name)") $_.FullName }
+    Remove-Item $r2r -Recurse -Force
+}
+
+function Invoke-Build([switch] $AotWalProgram, [switch] $ReadyToRun) {
     Install-Prerequisites
     Invoke-Native dotnet @('build', (Join-Path $root 'BackupTools.sln'), '-c', $Configuration, '-nologo', '-v', 'minimal')
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
@@ -108,6 +133,7 @@ function Invoke-Build([switch] $AotWalProgram) {
     Copy-Item (Join-Path $root 'BackupTools.psd1'), (Join-Path $root 'src/BackupTools/BackupTools.Format.ps1xml') $moduleDir
     Copy-Item (Join-Path $root 'runbooks') -Destination (Join-Path $moduleDir 'runbooks') -Recurse
     Remove-Item (Join-Path $dependencies '*.deps.json') -ErrorAction Ignore
+    if ($ReadyToRun) { Publish-ReadyToRun $dependencies }
     Publish-WalProgram -Aot:$AotWalProgram
     if (Get-ChildItem $moduleDir -Recurse -Filter 'System.Management.Automation.dll') {
         throw 'System.Management.Automation.dll must not be in the module folder.'
@@ -164,7 +190,7 @@ function Invoke-Test {
 }
 
 function Invoke-Package {
-    Invoke-Build -AotWalProgram
+    Invoke-Build -AotWalProgram -ReadyToRun
     $feed = Join-Path $out 'package'
     New-Item -ItemType Directory -Force $feed | Out-Null
     $name = "BackupToolsBuild$PID"
@@ -179,7 +205,7 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Build; & (Join-Path $root 'build/demo.ps1'); exit $LASTEXITCODE }
     'Bench' {
-        Invoke-Build -AotWalProgram
+        Invoke-Build -AotWalProgram -ReadyToRun
         & (Join-Path $root 'build/bench.ps1') -Scale $Scale -PgbenchSeconds $PgbenchSeconds -StorageMB $StorageMB -Case $BenchCase
         if ($LASTEXITCODE) { exit $LASTEXITCODE }
         & (Join-Path $root 'build/bench-pitr.ps1') -Scale $Scale; exit $LASTEXITCODE

@@ -114,8 +114,14 @@ ANALYZE;
     # Like for like with pg_restore: the restore alone (-SkipCheck). The checks a safe restore adds (row counts,
     # checksums, pg_amcheck) are timed on their own below.
     Step 'Restore-Backup of the first backup into a new database'
-    $restore = Invoke-ModuleChild "Restore-Backup -Repository '$repo' -Id '$($first.Result.Id)' -AsDatabase restore_bt -SkipCheck -Confirm:`$false | Select-Object Success, Duration"
+    $restore = Invoke-ModuleChild "Restore-Backup -Repository '$repo' -Id '$($first.Result.Id)' -AsDatabase restore_bt -SkipCheck -Confirm:`$false | Select-Object Success, Duration, Steps"
     if (-not $restore.Result.Success) { throw 'Restore-Backup failed in the benchmark.' }
+    Write-Host ("    {0:N2} s; steps: {1}" -f $restore.Seconds, (($restore.Result.Steps | ForEach-Object { '{0} {1:N2} s' -f $_.Name, $_.Duration.TotalSeconds }) -join '; '))
+
+    # The default (-Jobs 0: parallel pg_restore processes following a spool) against one pg_restore fed by a stream.
+    Step 'Restore-Backup -Jobs 1 (streamed into one pg_restore) into a new database'
+    $streamed = Invoke-ModuleChild "Restore-Backup -Repository '$repo' -Id '$($first.Result.Id)' -AsDatabase restore_bt_stream -Jobs 1 -SkipCheck -Confirm:`$false | Select-Object Success, Duration"
+    if (-not $streamed.Result.Success) { throw 'Restore-Backup -Jobs 1 failed in the benchmark.' }
 
     Step 'Restore-Backup with its checks against the backup (the default)'
     $checked = Invoke-ModuleChild "Restore-Backup -Repository '$repo' -Id '$($first.Result.Id)' -AsDatabase restore_bt_checked -Confirm:`$false | Select-Object Success, Duration"
@@ -124,6 +130,7 @@ ANALYZE;
     $rows = @(
         [pscustomobject]@{ Case = 'Backup wall time'; BackupTools = ('{0:N2} s' -f $first.Seconds); Baseline = ('{0:N2} s (pg_dump -Fc to a file)' -f $pgDumpSeconds); Ratio = ('{0:N2}x' -f ($first.Seconds / $pgDumpSeconds)); Goal = '<= 1.10x' }
         [pscustomobject]@{ Case = 'Restore wall time'; BackupTools = ('{0:N2} s' -f $restore.Seconds); Baseline = ('{0:N2} s (pg_restore -j 2)' -f $pgRestoreSeconds); Ratio = ('{0:N2}x' -f ($restore.Seconds / $pgRestoreSeconds)); Goal = '<= 1.15x' }
+        [pscustomobject]@{ Case = 'Restore wall time, -Jobs 1 (one pg_restore)'; BackupTools = ('{0:N2} s' -f $streamed.Seconds); Baseline = ('{0:N2} s (pg_restore -j 2)' -f $pgRestoreSeconds); Ratio = ('{0:N2}x' -f ($streamed.Seconds / $pgRestoreSeconds)); Goal = '(information)' }
         [pscustomobject]@{ Case = 'Restore with checks (default)'; BackupTools = ('{0:N2} s' -f $checked.Seconds); Baseline = ('{0:N2} s (pg_restore -j 2, no checks)' -f $pgRestoreSeconds); Ratio = ('{0:N2}x' -f ($checked.Seconds / $pgRestoreSeconds)); Goal = '(information)' }
         [pscustomobject]@{ Case = 'Stored size, first backup'; BackupTools = (Format-Bytes $first.Result.Added); Baseline = ('{0} (pg_dump -Fc file)' -f (Format-Bytes $dumpBytes)); Ratio = ('{0:N2}x' -f ($first.Result.Added / $dumpBytes)); Goal = '' }
         [pscustomobject]@{ Case = 'Added after contiguous 1% change'; BackupTools = (Format-Bytes $contig.Result.Added); Baseline = 'first backup stored bytes'; Ratio = ('{0:P1}' -f ($contig.Result.Added / $first.Result.Added)); Goal = '< 5%' }
@@ -165,6 +172,10 @@ function Invoke-StorageCase {
     if ($again.Result.Size -ne 0) { throw "The incremental run read $($again.Result.Size) bytes of an unchanged bucket." }
     Step 'Get-Backup -Latest (what opening the repository costs: key derivation, manifests)'
     $open = Invoke-ModuleChild "Get-Backup -Repository '$repo' -Endpoint '$($s3.Endpoint)' -Latest | Select-Object Id"
+    Step 'Opening the repository, phase by phase (build/bench-open.ps1, fresh pwsh)'
+    $phases = (& dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'bench-open.ps1') -Repository $repo -Endpoint $s3.Endpoint -ModulePath $ModulePath |
+        Select-Object -Last 1) | ConvertFrom-Json
+    if ($LASTEXITCODE -ne 0) { throw 'bench-open.ps1 failed.' }
 
     $rows = @(
         [pscustomobject]@{ Case = 'Storage backup throughput'; BackupTools = ('{0:N1} MB/s ({1:N2} s)' -f ($seed.Bytes / 1MB / $full.Seconds), $full.Seconds); Baseline = ('{0:N1} MB/s ({1:N2} s, GET-then-PUT copy)' -f ($seed.Bytes / 1MB / $copy.Seconds), $copy.Seconds); Ratio = ('{0:N2}x' -f ($copy.Seconds / $full.Seconds)); Goal = '>= 0.90x' }
@@ -178,7 +189,9 @@ function Invoke-StorageCase {
         '## Storage buckets', '',
         ("- Bucket on s3rver: {0:N0} objects, {1} (3 multipart objects of {2} each; the rest 16-512 KB; half random, half text); repository on the same s3rver" -f $seed.Objects, (Format-Bytes $seed.Bytes), (Format-Bytes ([long]($seed.Bytes * 0.6 / 3)))),
         '- Baseline: every object GET then PUT into another bucket, 8 at a time, through the engine''s own S3 client (same SDK settings, same multipart writer), in the harness process.',
-        ("- The BackupTools times include opening the repository (Argon2id key derivation and the manifests: {0:N2} s for Get-Backup -Latest), which the baseline does not pay." -f $open.Seconds), '',
+        ("- The BackupTools times include opening the repository (Argon2id key derivation and the manifests: {0:N2} s for Get-Backup -Latest), which the baseline does not pay." -f $open.Seconds),
+        ("- Opening, phase by phase in a fresh pwsh (build/bench-open.ps1): engine and S3 client {0:N2} s, first S3 request {1:N2} s, unlock (config.json, key file, Argon2id) {2:N2} s, newest manifest {3:N2} s ({4:N0} methods JIT-compiled in all); unlocking again warm {5:N2} s; opening all {6} manifests afterwards {7:N2} s." -f
+            $phases.EngineAndClient, $phases.FirstRequest, $phases.Unlock, $phases.LatestManifest, $phases.JitCompiledMethods, $phases.UnlockWarm, $phases.Manifests, $phases.AllManifests), '',
         '| Case | BackupTools | Baseline | Ratio | Goal |', '|---|---|---|---|---|'
     ) + ($rows | ForEach-Object { "| $($_.Case) | $($_.BackupTools) | $($_.Baseline) | $($_.Ratio) | $($_.Goal) |" })
 }

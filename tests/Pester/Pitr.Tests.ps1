@@ -1,6 +1,8 @@
 # Point-in-time recovery as an operator drives it: Enable-WalArchiving on a cluster of its own (archive_mode = on),
 # a physical New-Backup, Test-Backup and Get-WalArchiveStatus, then Invoke-PointInTimeRecovery -Start to a restore point,
-# and the error records of bad input. The WAL program is the module's bin/backuptools-wal.
+# a restore drill of the physical backup (Test-Backup -Level Restore), and the error records of bad input. The WAL program
+# is the module's bin/backuptools-wal. Every server this file starts is stopped in the Describe's AfterAll: the cluster's
+# state file lives in the Describe's TestDrive, which Pester empties before a file-level AfterAll would run.
 BeforeDiscovery {
     # The cluster is this file's own (archive_mode = on from the start), so only the server binaries are needed.
     $noServer = -not (Test-Path '/usr/lib/postgresql/15/bin/pg_ctl')
@@ -24,9 +26,16 @@ BeforeAll {
         }
         finally { Remove-Item Env:PGPASSWORD -ErrorAction Ignore }
     }
+
+    function Stop-RecoveredServer([string] $DataDirectory) {
+        # Run as postgres when we are root (PostgreSQL refuses root); immediate: the copy is thrown away.
+        if (-not (Test-Path (Join-Path $DataDirectory 'postmaster.pid'))) { return }
+        $pgCtl = Join-Path $pgBin 'pg_ctl'
+        if ([Environment]::UserName -eq 'root') { & runuser -u postgres -- $pgCtl stop -w -m immediate -D $DataDirectory | Out-Null }
+        else { & $pgCtl stop -w -m immediate -D $DataDirectory | Out-Null }
+    }
 }
 AfterAll {
-    if ($stateFile) { Stop-BtServices -StateFile $stateFile }
     Remove-Item Env:BACKUPTOOLS_CONFIG_HOME, Env:BACKUPTOOLS_PASSPHRASE -ErrorAction Ignore
 }
 
@@ -46,9 +55,9 @@ Describe 'Point-in-time recovery through the module' -Skip:$noServer {
         while (-not (Test-Path (Join-Path $repo "wal/$segment")) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
     }
     AfterAll {
-        foreach ($data in Get-ChildItem $TestDrive -Directory -Filter 'restore*' | ForEach-Object { Join-Path $_.FullName 'data' }) {
-            if (Test-Path (Join-Path $data 'postmaster.pid')) { & runuser -u postgres -- (Join-Path $pgBin 'pg_ctl') stop -w -m immediate -D $data | Out-Null }
-        }
+        # A recovered server a failed test left running first, then the cluster.
+        Get-ChildItem $TestDrive -Directory -Filter 'restore*' | ForEach-Object { Stop-RecoveredServer (Join-Path $_.FullName 'data') }
+        Stop-BtServices -StateFile $stateFile
     }
 
     It 'Enable-WalArchiving sets archive_command to the module''s WAL program and sees a segment arrive' {
@@ -82,12 +91,43 @@ Describe 'Point-in-time recovery through the module' -Skip:$noServer {
     It 'Invoke-PointInTimeRecovery -Start recovers to the restore point and reports it' {
         $port = Get-FreeTcpPort
         $data = Join-Path $TestDrive 'restore1/data'
-        $result = Invoke-PointInTimeRecovery -Repository $repo -TargetName pester_point -DataDirectory $data -Start -Port $port -Confirm:$false
-        $result.Success | Should -BeTrue -Because ($result.Errors -join '; ')
-        $result.BackupId | Should -Be $backup.Id
-        $result.PointReached | Should -Match 'restore point "pester_point"'
-        $result.ReachedLsn | Should -Not -BeNullOrEmpty
-        (Invoke-PitrPsql $port 'SELECT count(*) FROM pitr') | Should -Be '10'
+        try {
+            $result = Invoke-PointInTimeRecovery -Repository $repo -TargetName pester_point -DataDirectory $data -Start -Port $port -Confirm:$false
+            $result.Success | Should -BeTrue -Because ($result.Errors -join '; ')
+            $result.BackupId | Should -Be $backup.Id
+            $result.PointReached | Should -Match 'restore point "pester_point"'
+            $result.ReachedLsn | Should -Not -BeNullOrEmpty
+            (Invoke-PitrPsql $port 'SELECT count(*) FROM pitr') | Should -Be '10'
+        }
+        finally { Stop-RecoveredServer $data }
+    }
+
+    It 'Test-Backup -Level Restore drills the physical backup in a scratch cluster, records it and leaves nothing behind' {
+        $scratch = Join-Path $TestDrive 'drills'
+        New-Item -ItemType Directory -Force $scratch | Out-Null
+        $walBefore = Get-ChildItem (Join-Path $repo 'wal') | Sort-Object Name | ForEach-Object Name
+        $drill = Test-Backup -Repository $repo -Id $backup.Id -Level Restore -ScratchDirectory $scratch -RtoTarget '00:10:00'
+        $drill.Success | Should -BeTrue -Because ($drill.Errors -join '; ')
+        $drill.Level | Should -Be 'Restore'
+        $drill.RecoveryTime | Should -BeGreaterThan ([TimeSpan]::Zero)
+        $drill.RtoTarget | Should -Be ([TimeSpan]::FromMinutes(10))
+        # The pitr table was created after the backup: the drill recovers to the backup's end, where the postgres database has none.
+        $drill.Checks | Should -Contain 'Database postgres: connects, 0 user table(s), checks passed.'
+        $drill.Steps.Name | Should -Be @("Restore and recover to the backup's end", 'Check every database', 'Stop and remove the scratch cluster')
+        Get-ChildItem $scratch -Force | Should -BeNullOrEmpty
+        Get-Process postgres -ErrorAction Ignore | Where-Object { $_.CommandLine -like "*$scratch*" } | Should -BeNullOrEmpty
+        (Get-ChildItem (Join-Path $repo 'wal') | Sort-Object Name | ForEach-Object Name) | Should -Be $walBefore
+        $status = Get-BackupStatus -Repository $repo | Where-Object PitrWindowStart
+        $status[0].LastDrillSuccess | Should -BeTrue
+        $status[0].LastDrillDuration | Should -BeGreaterThan ([TimeSpan]::Zero)
+    }
+
+    It 'refuses -TargetServer for a physical drill with an InvalidArgument error record' {
+        $err = $null
+        try { Test-Backup -Repository $repo -Id $backup.Id -Level Restore -TargetServer $database -ErrorAction Stop }
+        catch { $err = $_ }
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match 'TargetServer'
     }
 
     It 'refuses a non-empty data directory with an InvalidOperation error record and leaves it alone' {

@@ -61,12 +61,12 @@ internal sealed class KeyFile
     }
 
     /// <summary>The JSON stored in the key file.</summary>
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Repository.RepositoryJsonContext.Default.KeyFile);
 
     /// <summary>Parses a key file; null when it is not one.</summary>
     public static KeyFile? Parse(byte[] json)
     {
-        try { return JsonSerializer.Deserialize<KeyFile>(json); }
+        try { return JsonSerializer.Deserialize(json, Repository.RepositoryJsonContext.Default.KeyFile); }
         catch (JsonException) { return null; }
     }
 }

@@ -231,7 +231,8 @@ public sealed class BackupSession : IAsyncDisposable
 /// <summary>One repository a session writes to, and how that went.</summary>
 public sealed class BackupDestination
 {
-    private IReadOnlyList<Manifest>? _earlier;
+    /// <summary>The previous backup found per source identity (null: there is none).</summary>
+    private readonly Dictionary<string, Manifest?> _previous = new(StringComparer.Ordinal);
 
     internal BackupDestination(BackupRepository repository) => Repository = repository;
 
@@ -255,11 +256,14 @@ public sealed class BackupDestination
     /// </summary>
     public async Task<Manifest?> FindPreviousAsync(ComponentEntry component, CancellationToken ct = default)
     {
-        _earlier ??= await Repository.ListManifestsAsync(ct).ConfigureAwait(false);
         var identity = ComponentIdentity.Of(component);
-        // Ids sort only to the second, so two backups in one second are ordered by their start time.
-        return _earlier.Where(m => m.Components.Any(c => ComponentIdentity.Of(c) == identity))
-            .MaxBy(m => (m.StartTime, m.Id));
+        if (!_previous.TryGetValue(identity, out var previous))
+        {
+            // Newest first: only the manifests back to the previous backup of this source are opened, not all of them.
+            previous = await Repository.FindLatestManifestAsync(m => m.Components.Any(c => ComponentIdentity.Of(c) == identity), ct).ConfigureAwait(false);
+            _previous[identity] = previous;
+        }
+        return previous;
     }
 }
 

@@ -32,12 +32,18 @@ public static class LogicalBackup
         var source = request.ResolveSource();
         log.Write(LogLevel.Verbose, $"Connecting to {source.Description}.");
         await using var conn = await PgServer.ConnectAsync(source, ct).ConfigureAwait(false);
+        // The tools are looked up (each candidate runs --version) while the facts are read, and the roles script is
+        // taken while pg_dump runs: nothing but the dump itself is on the critical path.
+        var serverMajor = conn.PostgreSqlVersion.Major;
+        var findPgDump = PgTools.FindAsync("pg_dump", serverMajor, request.PgBinDirectory, ct);
+        using var sideCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var roles = request.IncludeRoles ? DumpRolesAsync(request, source, serverMajor, sideCancel.Token) : Task.FromResult(RolesDump.None);
 
         // One repeatable-read snapshot for the facts and pg_dump, so the recorded row counts are the dump's.
         var (snapshotTx, snapshot) = await TryExportSnapshotAsync(conn, log, ct).ConfigureAwait(false);
         await using var snapshotScope = snapshotTx;
         var facts = await DatabaseFacts.ReadAsync(conn, ct).ConfigureAwait(false);
-        var pgDump = await PgTools.FindAsync("pg_dump", facts.ServerMajor, request.PgBinDirectory, ct).ConfigureAwait(false);
+        var pgDump = await findPgDump.ConfigureAwait(false);
         log.Write(LogLevel.Verbose, $"Server {facts.ServerVersion}; using {pgDump.Path} ({pgDump.Version}).");
 
         var component = session.AddComponent("database", facts.Database, DescribeSource(source, facts, pgDump));
@@ -45,10 +51,9 @@ public static class LogicalBackup
 
         // Exact row counts and content checksums are read inside the same snapshot on a second connection while
         // pg_dump runs (without a shared snapshot: on this connection, just before the dump).
-        using var fingerprintCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var fingerprints = snapshot is null
             ? facts.FingerprintTablesAsync(conn, ct)
-            : FingerprintInSnapshotAsync(source, snapshot, facts, log, fingerprintCancel.Token);
+            : FingerprintInSnapshotAsync(source, snapshot, facts, log, sideCancel.Token);
         if (snapshot is null) await fingerprints.ConfigureAwait(false);
 
         var dumpArgs = new List<string> { "-Fc", "-Z0", "--no-password" };
@@ -60,15 +65,16 @@ public static class LogicalBackup
         }
         catch
         {
-            fingerprintCancel.Cancel();
-            try { await fingerprints.ConfigureAwait(false); } catch (Exception) { /* the dump's failure is the one that counts */ }
+            sideCancel.Cancel();
+            foreach (var side in new Task[] { fingerprints, roles })
+            {
+                try { await side.ConfigureAwait(false); } catch (Exception) { /* the dump's failure is the one that counts */ }
+            }
             throw;
         }
         await fingerprints.ConfigureAwait(false);
         if (snapshotTx is not null) await snapshotTx.CommitAsync(ct).ConfigureAwait(false);
-
-        if (request.IncludeRoles)
-            await BackupRolesAsync(component, request, source, facts, log, ct).ConfigureAwait(false);
+        await StoreRolesAsync(component, await roles.ConfigureAwait(false), log, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -138,20 +144,41 @@ public static class LogicalBackup
         component.Add(files, f => f.Format = format);
     }
 
-    private static async Task BackupRolesAsync(ComponentWriter component, DatabaseBackupRequest request, PgConnectionInfo source,
-        DatabaseFacts facts, IBackupLog log, CancellationToken ct)
+    /// <summary>The roles script (pg_dumpall --roles-only), or why it could not be had.</summary>
+    private sealed record RolesDump(byte[]? Script, string? Warning)
+    {
+        public static readonly RolesDump None = new(null, null);
+    }
+
+    /// <summary>Runs pg_dumpall --roles-only --no-role-passwords into memory (the script is small); a failure becomes a warning.</summary>
+    private static async Task<RolesDump> DumpRolesAsync(DatabaseBackupRequest request, PgConnectionInfo source, int serverMajor, CancellationToken ct)
     {
         try
         {
-            var pgDumpAll = await PgTools.FindAsync("pg_dumpall", facts.ServerMajor, request.PgBinDirectory, ct).ConfigureAwait(false);
-            await StreamToolOutputAsync(component, pgDumpAll, new[] { "--roles-only", "--no-role-passwords", "--no-password", "-l", facts.Database },
-                source, RolesFileName, "sql", null, ct).ConfigureAwait(false);
+            var pgDumpAll = await PgTools.FindAsync("pg_dumpall", serverMajor, request.PgBinDirectory, ct).ConfigureAwait(false);
+            await using var process = ToolProcess.Start(pgDumpAll.Path,
+                new[] { "--roles-only", "--no-role-passwords", "--no-password", "-l", source.Database }, source.ToEnvironment());
+            using var script = new MemoryStream();
+            await process.StandardOutput.CopyToAsync(script, ct).ConfigureAwait(false);
+            var exitCode = await process.WaitForExitAsync(ct).ConfigureAwait(false);
+            if (exitCode != 0)
+                return new RolesDump(null, $"Roles not dumped: {pgDumpAll.Name} failed (exit code {exitCode}) for {source.Description}: {process.StderrTail}");
+            return new RolesDump(script.ToArray(), null);
         }
-        catch (BackupToolsException e) when (e.Kind is BackupErrorKind.ExternalToolFailed or BackupErrorKind.NotFound)
+        catch (BackupToolsException e) when (e.Kind is BackupErrorKind.NotFound)
         {
-            var warning = "Roles not dumped: " + e.Message;
-            component.AddWarning(warning);
-            log.Write(LogLevel.Warning, warning);
+            return new RolesDump(null, "Roles not dumped: " + e.Message);
         }
+    }
+
+    private static async Task StoreRolesAsync(ComponentWriter component, RolesDump roles, IBackupLog log, CancellationToken ct)
+    {
+        if (roles.Warning is not null)
+        {
+            component.AddWarning(roles.Warning);
+            log.Write(LogLevel.Warning, roles.Warning);
+        }
+        if (roles.Script is not null)
+            await component.WriteFileAsync(RolesFileName, new MemoryStream(roles.Script), f => f.Format = "sql", null, ct).ConfigureAwait(false);
     }
 }

@@ -16,10 +16,12 @@ public static class LogicalRestore
     /// restore-point) is taken first, the backup is restored into a new staging database, that database is checked
     /// against the backup (row counts and content checksums recorded at backup time, invalid indexes, pg_amcheck), and
     /// only then swapped in by rename in a short maintenance window. If the check fails nothing is swapped and the
-    /// original stays in service; if the swap fails half-way it is undone. Into a new database the dump streams straight
-    /// into pg_restore (every chunk checked on the way; a failure drops the new database). A selective restore in place
-    /// (schemas or tables: pg_restore --clean --if-exists of just those objects), or Jobs &gt; 1, first reads and
-    /// verifies the whole dump into a private spool file. Each step is reported with its duration in the outcome.
+    /// original stays in service; if the swap fails half-way it is undone. Into a new (or staging) database the dump is
+    /// read while it is restored (every chunk checked on the way; a failure drops the new database): with more than one
+    /// job (the default on a multi-core machine) by <see cref="OverlappedRestore"/>, through a spool file that parallel
+    /// pg_restore processes follow; with one job, or when the temporary folder lacks room for the spool, streamed into
+    /// one pg_restore. A selective restore first reads and verifies the whole dump into a private spool file (in place:
+    /// pg_restore --clean --if-exists of just those objects). Each step is reported with its duration in the outcome.
     /// </summary>
     public static async Task<DatabaseRestoreOutcome> RunAsync(BackupRepository repository, Manifest manifest, DatabaseRestoreRequest request,
         IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct = default)
@@ -41,28 +43,39 @@ public static class LogicalRestore
         if (!Directory.Exists(spoolFolder))
             throw new BackupToolsException(BackupErrorKind.InvalidArgument, $"The temporary folder '{spoolFolder}' does not exist.", spoolFolder);
         var selective = request.Schemas.Count > 0 || request.Tables.Count > 0;
+        var inPlace = request.AsDatabase is null;
+        var newDatabase = !inPlace || !selective;
+        var jobs = request.Jobs > 0 ? request.Jobs : DefaultJobs;
+        // Into a new (or staging) database the dump is read while it is restored: a corrupt chunk stops pg_restore and
+        // the new database is dropped, the target never touched. Over the target itself (a selective restore in place)
+        // the whole dump is first read and verified into a private spool file.
+        var mode = !newDatabase ? ArchiveMode.VerifiedSpool
+            : jobs <= 1 ? ArchiveMode.Stream
+            : !HasRoomForSpool(spoolFolder, dump, outcome.Warnings) ? ArchiveMode.Stream
+            : selective ? ArchiveMode.VerifiedSpool
+            : ArchiveMode.Overlapped;
+        if (mode == ArchiveMode.VerifiedSpool && !newDatabase && !HasRoomForSpool(spoolFolder, dump, null))
+            throw new BackupToolsException(BackupErrorKind.InvalidOperation,
+                $"The temporary folder '{spoolFolder}' has {FreeBytes(spoolFolder):N0} bytes free; the verified copy of the backup needs {dump.Size:N0}. Point TMPDIR at a folder with room.",
+                spoolFolder);
+        var spoolPath = mode == ArchiveMode.Stream ? null : Path.Combine(spoolFolder, $"bt-restore-{manifest.Id}-{Guid.NewGuid():N}.dump");
+        var transfer = new TransferProgress(progress, $"Restoring database {database}",
+            mode == ArchiveMode.VerifiedSpool ? "Reading and verifying the backup" : "Reading the backup into pg_restore", dump.Size);
+        // Reading starts at once, while the target is prepared (nothing is restored before the target is ready).
+        await using var overlapped = mode == ArchiveMode.Overlapped ? OverlappedRestore.Start(repository, dump, spoolPath!, transfer, ct) : null;
+
         // Work from the given database when restoring beside it, else from a maintenance database (the target may be
         // missing, and a swap must not be blocked by our own session).
         var adminDatabase = request.AsDatabase is not null ? target.Database : MaintenanceDatabase(target.Database);
         await using var conn = await PgServer.ConnectAsync(target.WithDatabase(adminDatabase), ct).ConfigureAwait(false);
         var targetExists = await DatabaseExistsAsync(conn, database, ct).ConfigureAwait(false);
-        var inPlace = request.AsDatabase is null;
         if (selective && inPlace && !targetExists)
             throw new BackupToolsException(BackupErrorKind.NotFound, $"Database '{database}' does not exist on {target.Server}; a selective restore needs it.", database);
         var swap = inPlace && !selective && targetExists;
-        var newDatabase = !inPlace || !selective;
-        // Into a new (or staging) database the dump streams straight into pg_restore: a corrupt chunk stops it and the
-        // new database is dropped, the target never touched. Over the target itself (a selective restore), or when
-        // parallel jobs are asked for, the whole dump is first read and verified into a private spool file.
-        var spoolPath = newDatabase && request.Jobs <= 1
-            ? null
-            : Path.Combine(spoolFolder, $"bt-restore-{manifest.Id}-{Guid.NewGuid():N}.dump");
-        var transfer = new TransferProgress(progress, $"Restoring database {database}",
-            spoolPath is null ? "Streaming the backup into pg_restore" : "Reading and verifying the backup", dump.Size);
         try
         {
-            if (spoolPath is not null)
-                await steps.RunAsync("Read and verify the backup", () => SpoolAsync(repository, dump, spoolPath, transfer, ct)).ConfigureAwait(false);
+            if (mode == ArchiveMode.VerifiedSpool)
+                await steps.RunAsync("Read and verify the backup", () => SpoolAsync(repository, dump, spoolPath!, transfer, ct)).ConfigureAwait(false);
 
             var serverMajor = await PgServer.ScalarAsync<int>(conn, "SELECT current_setting('server_version_num')::int", ct).ConfigureAwait(false) / 10000;
             var dumpMajor = PgTools.MajorOf(component.Source.GetValueOrDefault("pgDumpVersion") ?? "0");
@@ -80,10 +93,17 @@ public static class LogicalRestore
             {
                 if (request.RestoreRoles)
                     await steps.RunAsync("Create missing roles", () => RestoreRolesAsync(repository, component, conn, outcome.Warnings, ct)).ConfigureAwait(false);
-                if (spoolPath is not null) progress?.Report(new ProgressInfo($"Restoring database {database}", "pg_restore", dump.Size, dump.Size));
-                var archive = spoolPath is not null ? (ArchiveSource)new ArchiveSource.File(spoolPath) : new ArchiveSource.Stream(repository, dump, transfer);
-                await steps.RunAsync(swap ? $"pg_restore into staging database {restoreInto}" : $"pg_restore into {restoreInto}",
-                    () => RunPgRestoreAsync(pgRestore, archive, target.WithDatabase(restoreInto), request, cleanFirst: !newDatabase, ct)).ConfigureAwait(false);
+                if (mode == ArchiveMode.VerifiedSpool) progress?.Report(new ProgressInfo($"Restoring database {database}", "pg_restore", dump.Size, dump.Size));
+                var into = target.WithDatabase(restoreInto);
+                await steps.RunAsync(swap ? $"pg_restore into staging database {restoreInto}" : $"pg_restore into {restoreInto}", () => mode switch
+                {
+                    ArchiveMode.Overlapped => overlapped!.RestoreAsync(pgRestore, into, jobs, component.Tables ?? new List<TableInfo>(), log, ct),
+                    ArchiveMode.VerifiedSpool => PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase)
+                        .Concat(PgRestoreRun.Jobs(jobs)).Append(spoolPath!), into, null, ct),
+                    _ => PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase), into,
+                        // Every chunk is authenticated and hash-checked on the way; Corrupt ends the restore (the caller drops the new database).
+                        stdin => repository.ReadFileAsync(dump, stdin, transfer, ct), ct),
+                }).ConfigureAwait(false);
                 if (request.Verify)
                 {
                     await steps.RunAsync($"Check {restoreInto} against the backup", async () =>
@@ -115,7 +135,7 @@ public static class LogicalRestore
         }
         finally
         {
-            if (spoolPath is not null) File.Delete(spoolPath);
+            if (mode == ArchiveMode.VerifiedSpool) File.Delete(spoolPath!);
         }
         foreach (var w in outcome.Warnings) log.Write(LogLevel.Warning, w);
         outcome.BytesRestored = outcome.Success ? dump.Size : 0;
@@ -266,21 +286,40 @@ public static class LogicalRestore
         await DropQuietlyAsync(conn, aside, log).ConfigureAwait(false);
     }
 
-    /// <summary>Where pg_restore reads the archive from: a verified spool file, or the repository streamed into its stdin.</summary>
-    private abstract record ArchiveSource
+    /// <summary>How many pg_restore jobs a restore uses when not told: the processor count, at most 4.</summary>
+    private static int DefaultJobs => Math.Min(Environment.ProcessorCount, 4);
+
+    /// <summary>How pg_restore gets the archive.</summary>
+    private enum ArchiveMode
     {
-        public sealed record File(string Path) : ArchiveSource;
-        public sealed record Stream(BackupRepository Repository, FileEntry Dump, IProgress<long> Progress) : ArchiveSource;
+        /// <summary>Streamed from the repository into one pg_restore's stdin.</summary>
+        Stream,
+        /// <summary>Read and verified whole into a spool file first, then pg_restore -j reads the file.</summary>
+        VerifiedSpool,
+        /// <summary>Parallel pg_restore processes follow a spool file while it is written (<see cref="OverlappedRestore"/>).</summary>
+        Overlapped,
     }
 
-    private static async Task RunPgRestoreAsync(PgTool pgRestore, ArchiveSource archive, PgConnectionInfo target, DatabaseRestoreRequest request, bool cleanFirst, CancellationToken ct)
+    /// <summary>
+    /// Whether <paramref name="folder"/> has room for a spool of the dump (and a margin). When it has not and
+    /// <paramref name="warnings"/> is given, says so there: the restore then streams into one pg_restore.
+    /// </summary>
+    private static bool HasRoomForSpool(string folder, FileEntry dump, ICollection<string>? warnings)
     {
-        var args = new List<string> { "--exit-on-error", "--no-password", "-d", "dbname=" + QuoteConnValue(target.Database) };
-        if (archive is ArchiveSource.File)
-        {
-            var jobs = request.Jobs > 0 ? request.Jobs : Math.Min(Environment.ProcessorCount, 4);
-            args.AddRange(new[] { "-j", jobs.ToString(CultureInfo.InvariantCulture) });
-        }
+        const long margin = 64L << 20;
+        var free = FreeBytes(folder);
+        if (free >= dump.Size + margin) return true;
+        warnings?.Add($"The temporary folder '{folder}' has {free:N0} bytes free, too few for a {dump.Size:N0}-byte spool file; " +
+                      "the backup is streamed into one pg_restore instead (no parallel jobs). Point TMPDIR at a folder with room to restore in parallel.");
+        return false;
+    }
+
+    private static long FreeBytes(string folder) => new DriveInfo(Path.GetFullPath(folder)).AvailableFreeSpace;
+
+    /// <summary>pg_restore's arguments for a whole or selective restore (without the archive and jobs).</summary>
+    private static List<string> PgRestoreArguments(PgConnectionInfo target, DatabaseRestoreRequest request, bool cleanFirst)
+    {
+        var args = PgRestoreRun.ArgumentsFor(target);
         if (cleanFirst) args.AddRange(new[] { "--clean", "--if-exists" });
         foreach (var schema in request.Schemas) args.AddRange(new[] { "-n", schema });
         foreach (var table in request.Tables)
@@ -289,31 +328,6 @@ public static class LogicalRestore
             if (dot > 0) args.AddRange(new[] { "-n", table[..dot], "-t", table[(dot + 1)..] });
             else args.AddRange(new[] { "-t", table });
         }
-        if (archive is ArchiveSource.File file) args.Add(file.Path);
-
-        await using var process = ToolProcess.Start(pgRestore.Path, args, target.ToEnvironment(), feedStdin: archive is ArchiveSource.Stream);
-        using var stdout = new StreamReader(process.StandardOutput);
-        var drain = stdout.ReadToEndAsync(ct);
-        if (archive is ArchiveSource.Stream stream)
-        {
-            try
-            {
-                // Every chunk is authenticated and hash-checked on the way; Corrupt ends the restore (the caller drops the new database).
-                await using (var stdin = process.StandardInput)
-                    await stream.Repository.ReadFileAsync(stream.Dump, stdin, stream.Progress, ct).ConfigureAwait(false);
-            }
-            catch (IOException)
-            {
-                // pg_restore stopped reading (it failed): its own error, below, says why.
-            }
-        }
-        await drain.ConfigureAwait(false);
-        var exitCode = await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        if (exitCode != 0)
-            throw new BackupToolsException(BackupErrorKind.ExternalToolFailed,
-                $"pg_restore failed (exit code {exitCode}) restoring into {target.Description}: {process.StderrTail}", pgRestore.Path);
+        return args;
     }
-
-    /// <summary>Quotes a value for a libpq conninfo string.</summary>
-    private static string QuoteConnValue(string value) => "'" + value.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
 }

@@ -6,15 +6,40 @@ using BackupTools.Core.Wal;
 namespace BackupTools.Core.Operations;
 
 /// <summary>
-/// New-Backup -Method Physical: pg_basebackup's tar stream (-Ft -D - -X none, fast checkpoint) goes straight into the
-/// repository (no copy on local disk); the WAL that makes it consistent comes from the archive (Enable-WalArchiving),
-/// and the backup waits until that WAL is there. Adds the database component (Source as <see cref="BaseBackupInfo"/>).
+/// New-Backup -Method Physical. When the server's data directory is readable on this machine (and is the connected
+/// cluster's), the files are read directly in parallel parts (<see cref="DirectBaseBackup"/>); otherwise pg_basebackup's
+/// tar stream (-Ft -D - -X none, fast checkpoint) goes straight into the repository. Either way nothing is copied to
+/// local disk, the WAL that makes the backup consistent comes from the archive (Enable-WalArchiving), and the backup
+/// waits until that WAL is there. Adds the database component (Source as <see cref="BaseBackupInfo"/>).
 /// The restore side is <see cref="PointInTimeRecovery"/>.
 /// </summary>
 public static class PhysicalBackup
 {
-    /// <summary>The stored name of the base backup tar (the data directory of a single-tablespace cluster).</summary>
+    /// <summary>The stored name of pg_basebackup's base tar (the data directory of a single-tablespace cluster).</summary>
     public const string BaseTarFileName = "base.tar";
+    /// <summary>The labelfile of a direct base backup, restored as the data directory's backup_label.</summary>
+    public const string BackupLabelFileName = "backup_label";
+    /// <summary>The tablespace map of a direct base backup (only when the cluster has tablespaces).</summary>
+    public const string TablespaceMapFileName = "tablespace_map";
+
+    /// <summary>The stored name of part <paramref name="number"/> (from 1) of a direct base backup: "base.1.tar".</summary>
+    public static string TarPartName(int number) => $"base.{number.ToString(System.Globalization.CultureInfo.InvariantCulture)}.tar";
+
+    /// <summary>
+    /// The tars of a stored base backup, in order: pg_basebackup's single base.tar, or a direct backup's base.N.tar parts
+    /// (which extract independently). Empty when the files hold neither.
+    /// </summary>
+    public static IReadOnlyList<FileEntry> TarFiles(IEnumerable<FileEntry> files)
+        => files.Select(f => (File: f, Number: TarNumber(f.Name))).Where(p => p.Number >= 0).OrderBy(p => p.Number).Select(p => p.File).ToList();
+
+    /// <summary>0 for base.tar, N for base.N.tar, -1 for anything else.</summary>
+    private static int TarNumber(string name)
+    {
+        if (name == BaseTarFileName) return 0;
+        return name.StartsWith("base.", StringComparison.Ordinal) && name.EndsWith(".tar", StringComparison.Ordinal)
+            && int.TryParse(name.AsSpan(5, name.Length - 9), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n : -1;
+    }
     /// <summary>How long to wait for the backup's WAL to reach the archive.</summary>
     public static readonly TimeSpan WalArrivalTimeout = TimeSpan.FromMinutes(2);
     /// <summary>backup_label is the first member of the base tar; this many bytes of the stream are kept to read it.</summary>
@@ -35,15 +60,26 @@ public static class PhysicalBackup
         var repository = destinations[0].Repository;
         var source = PgConnectionInfo.Parse(request.ConnectionString);
         log.Write(LogLevel.Verbose, $"Connecting to {source.Description}.");
-        ClusterFacts facts;
-        await using (var conn = await PgServer.ConnectAsync(source, ct).ConfigureAwait(false))
-            facts = await ClusterFacts.ReadAsync(conn, ct).ConfigureAwait(false);
+        await using var conn = await PgServer.ConnectAsync(source, ct).ConfigureAwait(false);
+        var facts = await ClusterFacts.ReadAsync(conn, ct).ConfigureAwait(false);
         CheckArchiving(facts, source);
-        var tool = await PgTools.FindAsync("pg_basebackup", facts.ServerMajor, request.PgBinDirectory, ct).ConfigureAwait(false);
-        log.Write(LogLevel.Verbose, $"Server {facts.ServerVersion}; using {tool.Path} ({tool.Version}).");
-
         var component = session.AddComponent("database", source.Server, new Dictionary<string, string>());
-        var (startLsn, timeline) = await StreamBaseBackupAsync(component, tool, source, progress, ct).ConfigureAwait(false);
+        var reader = request.StreamBaseBackup ? null : await DirectBaseBackup.TryOpenAsync(conn, facts, log, ct).ConfigureAwait(false);
+        (Lsn Start, uint Timeline) label;
+        if (reader is not null)
+        {
+            label = await DirectBaseBackup.RunAsync(component, conn, facts.ServerMajor, reader, progress, log, ct).ConfigureAwait(false);
+            component.Template.Source["baseBackupMethod"] = "direct";
+        }
+        else
+        {
+            var tool = await PgTools.FindAsync("pg_basebackup", facts.ServerMajor, request.PgBinDirectory, ct).ConfigureAwait(false);
+            log.Write(LogLevel.Verbose, $"Server {facts.ServerVersion}; using {tool.Path} ({tool.Version}).");
+            label = await StreamBaseBackupAsync(component, tool, source, progress, ct).ConfigureAwait(false);
+            component.Template.Source["baseBackupMethod"] = "pg_basebackup";
+            component.Template.Source["pgBaseBackupVersion"] = tool.Version;
+        }
+        var (startLsn, timeline) = label;
         var (stopLsn, stopTime) = await ReadStopAsync(repository, timeline, startLsn, facts.SegmentSize, ct).ConfigureAwait(false);
         var info = new BaseBackupInfo(source.Host, source.Port, facts.SystemIdentifier, facts.ServerVersion, timeline,
             startLsn, stopLsn, facts.SegmentSize, stopTime);
@@ -51,7 +87,6 @@ public static class PhysicalBackup
 
         foreach (var (key, value) in info.ToSource()) component.Template.Source[key] = value;
         component.Template.Source["user"] = source.User;
-        component.Template.Source["pgBaseBackupVersion"] = tool.Version;
     }
 
     private static void CheckArchiving(ClusterFacts facts, PgConnectionInfo source)

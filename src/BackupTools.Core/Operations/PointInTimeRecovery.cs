@@ -32,6 +32,8 @@ public sealed class PointInTimeRecoveryRequest
     public string? PgBinDirectory { get; init; }
     /// <summary>How long to wait for the server to reach the target and promote.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Lines appended to postgresql.auto.conf after the recovery settings (later lines win), e.g. a drill's archive_mode = off.</summary>
+    public IReadOnlyList<string> ServerSettings { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>The result of a point-in-time recovery.</summary>
@@ -91,10 +93,14 @@ public static class PointInTimeRecovery
         var walConfigPath = WalConfigPathFor(dataDirectory, repository);
         var user = LocalServer.ServerUser(request.ServerUser);
 
-        var tar = plan.Backup.Components.SelectMany(c => c.Files).FirstOrDefault(f => f.Name == PhysicalBackup.BaseTarFileName)
-            ?? throw new BackupToolsException(BackupErrorKind.Corrupt, $"Backup {plan.Backup.Id} has no {PhysicalBackup.BaseTarFileName}.", plan.Backup.Id);
+        var files = plan.Backup.Components.SelectMany(c => c.Files).ToList();
+        var tars = PhysicalBackup.TarFiles(files);
+        if (tars.Count == 0)
+            throw new BackupToolsException(BackupErrorKind.Corrupt, $"Backup {plan.Backup.Id} has no {PhysicalBackup.BaseTarFileName} (or base.N.tar parts).", plan.Backup.Id);
+        var labels = files.Where(f => f.Name is PhysicalBackup.BackupLabelFileName or PhysicalBackup.TablespaceMapFileName).ToList();
         PrepareDirectory(dataDirectory);
-        await ExtractAsync(repository, tar, dataDirectory, progress, ct).ConfigureAwait(false);
+        await ExtractAllAsync(repository, tars, dataDirectory, progress, ct).ConfigureAwait(false);
+        foreach (var label in labels) await RestoreFileAsync(repository, label, dataDirectory, ct).ConfigureAwait(false);
         await WriteRecoverySettingsAsync(dataDirectory, plan, request, walConfigPath, ct).ConfigureAwait(false);
         await LocalServer.GiveToUserAsync(dataDirectory, user, ct).ConfigureAwait(false);
         if (!File.Exists(walConfigPath))
@@ -109,7 +115,7 @@ public static class PointInTimeRecovery
             DataDirectory = dataDirectory,
             Target = plan.Target.ToString(),
             SegmentsChecked = plan.SegmentCount,
-            BytesRestored = tar.Size,
+            BytesRestored = tars.Concat(labels).Sum(f => f.Size),
             Success = true,
         };
         if (request.Start) await StartAndWaitAsync(plan, request, user, outcome, log, ct).ConfigureAwait(false);
@@ -155,12 +161,33 @@ public static class PointInTimeRecovery
         else Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    /// <summary>Streams the stored tar through a pipe into the extractor: no copy of the tar on disk.</summary>
-    private static async Task ExtractAsync(BackupRepository repository, FileEntry tar, string dataDirectory, IProgress<ProgressInfo>? progress, CancellationToken ct)
+    /// <summary>
+    /// Extracts every tar of the base backup into the data directory, the parts of a direct backup in parallel (they
+    /// hold disjoint files); the first failure stops the others and is the one thrown.
+    /// </summary>
+    private static async Task ExtractAllAsync(BackupRepository repository, IReadOnlyList<FileEntry> tars, string dataDirectory,
+        IProgress<ProgressInfo>? progress, CancellationToken ct)
+    {
+        var counter = new SummedProgress(new TransferProgress(progress, $"Restoring data directory {dataDirectory}", "base backup", tars.Sum(t => t.Size)), tars.Count);
+        await ParallelTasks.RunAllAsync(tars.Select((tar, i) => (Func<CancellationToken, Task<bool>>)(async token =>
+        {
+            await ExtractAsync(repository, tar, dataDirectory, counter.For(i), token).ConfigureAwait(false);
+            return true;
+        })), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a stored file (backup_label, tablespace_map) into the data directory under its name.</summary>
+    private static async Task RestoreFileAsync(BackupRepository repository, FileEntry file, string dataDirectory, CancellationToken ct)
+    {
+        await using var output = new FileStream(Path.Combine(dataDirectory, file.Name), FileMode.CreateNew, FileAccess.Write);
+        await repository.ReadFileAsync(file, output, null, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Streams one stored tar through a pipe into the extractor: no copy of the tar on disk.</summary>
+    private static async Task ExtractAsync(BackupRepository repository, FileEntry tar, string dataDirectory, IProgress<long> transfer, CancellationToken ct)
     {
         using var writer = new AnonymousPipeServerStream(PipeDirection.Out);
         using var reader = new AnonymousPipeClientStream(PipeDirection.In, writer.ClientSafePipeHandle);
-        var transfer = new TransferProgress(progress, $"Restoring data directory {dataDirectory}", "base backup", tar.Size);
         var read = Task.Run(async () =>
         {
             try { await repository.ReadFileAsync(tar, writer, transfer, ct).ConfigureAwait(false); }
@@ -193,6 +220,7 @@ public static class PointInTimeRecovery
         };
         if (plan.Target.ToSetting() is var (setting, value)) lines.Add($"{setting} = {ArchiveCommand.ConfigValue(value)}");
         if (request.Port is { } port) lines.Add($"port = {port.ToString(CultureInfo.InvariantCulture)}");
+        lines.AddRange(request.ServerSettings);
         await File.AppendAllLinesAsync(Path.Combine(dataDirectory, AutoConf), lines, ct).ConfigureAwait(false);
         await File.WriteAllBytesAsync(Path.Combine(dataDirectory, "recovery.signal"), Array.Empty<byte>(), ct).ConfigureAwait(false);
     }

@@ -19,6 +19,8 @@ public sealed class DatabaseBackupRequest
     public bool IncludeRoles { get; init; } = true;
     /// <summary>Logical (pg_dump of one database) or Physical (base backup of the whole cluster; needs WAL archiving).</summary>
     public DatabaseBackupMethod Method { get; init; } = DatabaseBackupMethod.Logical;
+    /// <summary>Physical only: use pg_basebackup's stream even when the data directory is readable here (tests of that path).</summary>
+    internal bool StreamBaseBackup { get; init; }
 }
 
 /// <summary>How a database is read.</summary>
@@ -42,9 +44,10 @@ public sealed class DatabaseRestoreRequest
     public IReadOnlyList<string> Tables { get; init; } = Array.Empty<string>();
     public string? PgBinDirectory { get; init; }
     /// <summary>
-    /// pg_restore parallel jobs. 0 or 1: a whole restore streams the backup straight into one pg_restore (no spool
-    /// file). More than 1: the backup is first read and verified into a spool file that pg_restore -j reads.
-    /// A selective restore in place always spools (0 then means processor count, at most 4).
+    /// pg_restore parallel jobs; 0 = the processor count, at most 4. 1: a whole restore streams the backup straight
+    /// into one pg_restore (no spool file). More than 1: a whole restore runs that many pg_restore processes that follow
+    /// a spool file while the backup is read into it (see OverlappedRestore). A selective restore in place always
+    /// reads and verifies the whole dump into a spool file first.
     /// </summary>
     public int Jobs { get; init; }
     /// <summary>Create roles from the backup's roles script that the target lacks.</summary>

@@ -8,7 +8,7 @@ namespace BackupTools.Core.Postgres;
 
 /// <summary>
 /// The WAL facts of a base backup as PostgreSQL writes them: START WAL LOCATION / START TIMELINE in backup_label
-/// (the first member of pg_basebackup's base tar) and STOP WAL LOCATION / STOP TIME in the backup history file
+/// (the first member of pg_basebackup's base tar, or the labelfile pg_backup_stop returns) and STOP WAL LOCATION / STOP TIME in the backup history file
 /// (&lt;segment&gt;.&lt;offset&gt;.backup) the server archives when the backup ends.
 /// </summary>
 public static partial class BackupLabel
@@ -23,11 +23,7 @@ public static partial class BackupLabel
             {
                 if (entry.Name.TrimStart('.', '/') != "backup_label" || entry.DataStream is null) continue;
                 using var text = new StreamReader(entry.DataStream, Encoding.UTF8);
-                var label = text.ReadToEnd();
-                var start = StartRegex().Match(label);
-                var timeline = TimelineRegex().Match(label);
-                if (!start.Success || !timeline.Success) return null;
-                return (Lsn.Parse(start.Groups[1].Value), uint.Parse(timeline.Groups[1].Value, CultureInfo.InvariantCulture));
+                return Parse(text.ReadToEnd());
             }
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException)
@@ -35,6 +31,15 @@ public static partial class BackupLabel
             // backup_label lies beyond the captured prefix
         }
         return null;
+    }
+
+    /// <summary>START WAL LOCATION and START TIMELINE of a backup_label (the labelfile pg_backup_stop returns); null when missing.</summary>
+    public static (Lsn Start, uint Timeline)? Parse(string label)
+    {
+        var start = StartRegex().Match(label);
+        var timeline = TimelineRegex().Match(label);
+        if (!start.Success || !timeline.Success) return null;
+        return (Lsn.Parse(start.Groups[1].Value), uint.Parse(timeline.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     /// <summary>The backup history file name for a backup that started at <paramref name="start"/> on <paramref name="timeline"/>.</summary>

@@ -19,7 +19,7 @@ public sealed partial class BackupRepository
     public async Task SaveManifestAsync(Manifest manifest, CancellationToken ct = default)
     {
         CheckBackupId(manifest.Id);
-        var json = JsonSerializer.SerializeToUtf8Bytes(manifest);
+        var json = JsonSerializer.SerializeToUtf8Bytes(manifest, RepositoryJsonContext.Default.Manifest);
         var sealedObject = _master.Sealer.Seal(SealedObjectType.Snapshot, manifest.Id, PayloadCodec.Encode(_config.Compression.Level, json));
         await Store.PutAsync(SnapshotsPrefix + manifest.Id, sealedObject, ct).ConfigureAwait(false);
     }
@@ -48,7 +48,7 @@ public sealed partial class BackupRepository
             ?? throw ManifestCorrupt(backupId, "fails authentication (damaged or tampered)");
         try
         {
-            return JsonSerializer.Deserialize<Manifest>(PayloadCodec.Decode(encoded, MaxManifestSize))
+            return JsonSerializer.Deserialize(PayloadCodec.Decode(encoded, MaxManifestSize), RepositoryJsonContext.Default.Manifest)
                 ?? throw ManifestCorrupt(backupId, "is empty");
         }
         catch (Exception e) when (e is InvalidDataException or JsonException)
@@ -63,24 +63,70 @@ public sealed partial class BackupRepository
     /// </summary>
     public async Task<IReadOnlyList<Manifest>> ListManifestsAsync(CancellationToken ct = default)
     {
-        var ids = new List<string>();
-        await foreach (var blob in Store.ListAsync(SnapshotsPrefix, ct).ConfigureAwait(false)) ids.Add(NameOf(blob.Key));
-        ids.Sort(StringComparer.Ordinal);
+        var ids = await ListBackupIdsAsync(ct).ConfigureAwait(false);
         var manifests = new List<Manifest>(ids.Count);
         var unreadable = new List<string>();
         foreach (var id in ids)
         {
-            try
-            {
-                manifests.Add(await LoadManifestAsync(id, ct).ConfigureAwait(false));
-            }
-            catch (BackupToolsException e) when (e.Kind is BackupErrorKind.Corrupt or BackupErrorKind.NotFound or BackupErrorKind.InvalidArgument)
-            {
-                unreadable.Add(id);
-            }
+            if (await TryLoadManifestAsync(id, ct).ConfigureAwait(false) is { } manifest) manifests.Add(manifest);
+            else unreadable.Add(id);
         }
         UnreadableManifestIds = unreadable;
         return manifests;
+    }
+
+    /// <summary>
+    /// The newest backup (latest start time, then highest id) that <paramref name="match"/> accepts (any when null), or
+    /// null. Opens manifests newest first and stops shortly after the first match instead of opening them all: a
+    /// backup id begins with its start time to the second (<see cref="Manifest.NewId"/>), so any later-started backup
+    /// has an id at most <see cref="IdTimeSlack"/> older than the match's. When an id does not begin with a time,
+    /// every manifest is opened. A manifest that does not open is passed over.
+    /// </summary>
+    public async Task<Manifest?> FindLatestManifestAsync(Func<Manifest, bool>? match, CancellationToken ct = default)
+    {
+        var ids = await ListBackupIdsAsync(ct).ConfigureAwait(false);
+        // Time-prefixed ids have a fixed width, so their ordinal order is the order of their times.
+        var times = ids.Select(Manifest.TimeOfId).ToList();
+        var orderedByTime = times.All(t => t is not null);
+        Manifest? newest = null;
+        DateTimeOffset? newestIdTime = null;
+        for (var i = ids.Count - 1; i >= 0; i--)
+        {
+            if (orderedByTime && times[i] < newestIdTime - IdTimeSlack) break;
+            if (await TryLoadManifestAsync(ids[i], ct).ConfigureAwait(false) is not { } manifest || (match is not null && !match(manifest))) continue;
+            if (newest is not null && !IsNewer(manifest, newest)) continue;
+            newest = manifest;
+            newestIdTime = times[i];
+        }
+        return newest;
+    }
+
+    /// <summary>How much older than its start time a backup id may be (the id is taken just before the start time).</summary>
+    private static readonly TimeSpan IdTimeSlack = TimeSpan.FromMinutes(1);
+
+    private static bool IsNewer(Manifest a, Manifest b)
+        => a.StartTime != b.StartTime ? a.StartTime > b.StartTime : string.CompareOrdinal(a.Id, b.Id) > 0;
+
+    /// <summary>The ids under snapshots/, sorted (oldest first).</summary>
+    private async Task<List<string>> ListBackupIdsAsync(CancellationToken ct)
+    {
+        var ids = new List<string>();
+        await foreach (var blob in Store.ListAsync(SnapshotsPrefix, ct).ConfigureAwait(false)) ids.Add(NameOf(blob.Key));
+        ids.Sort(StringComparer.Ordinal);
+        return ids;
+    }
+
+    /// <summary>The manifest, or null when it is damaged, gone since the listing, or its id is not valid.</summary>
+    private async Task<Manifest?> TryLoadManifestAsync(string backupId, CancellationToken ct)
+    {
+        try
+        {
+            return await LoadManifestAsync(backupId, ct).ConfigureAwait(false);
+        }
+        catch (BackupToolsException e) when (e.Kind is BackupErrorKind.Corrupt or BackupErrorKind.NotFound or BackupErrorKind.InvalidArgument)
+        {
+            return null;
+        }
     }
 
     private static void CheckBackupId(string backupId)

@@ -29,14 +29,25 @@ public sealed class Manifest
     /// <summary>Set on a copy made by Copy-Backup: where the backup was copied from. Null for a backup taken here.</summary>
     [JsonPropertyName("copiedFrom")] public CopyOrigin? CopiedFrom { get; set; }
 
+    /// <summary>The time a backup id begins with, and its length ("20261125T190102Z").</summary>
+    private const string IdTimeFormat = "yyyyMMdd'T'HHmmss'Z'";
+    private const int IdTimeLength = 16;
+
     /// <summary>Creates a new time-sortable backup id: yyyyMMddTHHmmssZ-xxxxxx (6 random hex digits).</summary>
     public static string NewId(DateTimeOffset time)
     {
         Span<byte> r = stackalloc byte[3];
         System.Security.Cryptography.RandomNumberGenerator.Fill(r);
-        return time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture)
+        return time.UtcDateTime.ToString(IdTimeFormat, System.Globalization.CultureInfo.InvariantCulture)
                + "-" + Convert.ToHexString(r).ToLowerInvariant();
     }
+
+    /// <summary>The time (to the second) an id made by <see cref="NewId"/> begins with; null for an id of another form.</summary>
+    public static DateTimeOffset? TimeOfId(string id)
+        => id.Length >= IdTimeLength && DateTimeOffset.TryParseExact(id.AsSpan(0, IdTimeLength), IdTimeFormat,
+               System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : null;
 }
 
 /// <summary>One part of a backup: "database", later "storage" and "config".</summary>

@@ -47,8 +47,13 @@ public sealed class ScheduleJob
     [JsonPropertyName("repositories")] public List<string> Repositories { get; set; } = new();
     /// <summary>Labels stored with each backup.</summary>
     [JsonPropertyName("tags")] public List<string> Tags { get; set; } = new();
-    /// <summary>Verification after each backup or copy: None, Quick or Full.</summary>
+    /// <summary>
+    /// Verification after each backup or copy: None, Quick or Full; or Restore (backup jobs only): a Quick check in every
+    /// repository, then a restore drill of the new backup from the first repository written (see <see cref="Operations.RestoreDrill"/>).
+    /// </summary>
     [JsonPropertyName("verify")] public string Verify { get; set; } = "Quick";
+    /// <summary>With Verify = Restore: the recovery-time objective each drill is measured against; null = 30 minutes.</summary>
+    [JsonPropertyName("rtoTarget")] public TimeSpan? RtoTarget { get; set; }
     /// <summary>A Copy job's destination repository (registered name, path or URI).</summary>
     [JsonPropertyName("copyTo")] public string? CopyTo { get; set; }
     /// <summary>A Copy job's S3 storage class for the copy.</summary>

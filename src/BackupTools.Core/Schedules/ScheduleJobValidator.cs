@@ -15,7 +15,9 @@ internal static class ScheduleJobValidator
         if (job.Repositories.Count == 0 || job.Repositories.Any(string.IsNullOrWhiteSpace))
             throw Invalid($"Schedule job '{job.Name}' needs at least one repository.", job.Name);
         if (!Enum.TryParse<VerifyChoice>(job.Verify, ignoreCase: true, out _))
-            throw Invalid($"'{job.Verify}' is not a verification level: use None, Quick or Full.", job.Verify);
+            throw Invalid($"'{job.Verify}' is not a verification level: use None, Quick, Full or Restore.", job.Verify);
+        if (job.RtoTarget is { } rto && (rto <= TimeSpan.Zero || !IsDrill(job)))
+            throw Invalid($"The recovery-time objective of schedule job '{job.Name}' ({rto:g}) needs Verify Restore and must be positive.", rto.ToString("g"));
         if (job.Action == ScheduleAction.Copy)
             ValidateCopy(job);
         else
@@ -37,11 +39,16 @@ internal static class ScheduleJobValidator
     {
         if (string.IsNullOrWhiteSpace(job.CopyTo))
             throw Invalid($"Copy job '{job.Name}' needs a destination repository.", job.Name);
+        if (IsDrill(job))
+            throw Invalid($"Copy job '{job.Name}' cannot verify by a restore drill: a drill follows a backup job (use Quick or Full for a copy).", job.Verify);
         if (job.StorageClass is not null) job.StorageClass = S3StorageClasses.Normalize(job.StorageClass);
     }
 
     private static BackupToolsException Invalid(string message, string? value) => new(BackupErrorKind.InvalidArgument, message, value);
 
-    /// <summary>The verification levels a job may name.</summary>
-    internal enum VerifyChoice { None, Quick, Full }
+    /// <summary>True when the job's verification is a restore drill of each new backup.</summary>
+    internal static bool IsDrill(ScheduleJob job) => string.Equals(job.Verify, nameof(VerifyChoice.Restore), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The verification levels a job may name (Restore: a restore drill after each backup).</summary>
+    internal enum VerifyChoice { None, Quick, Full, Restore }
 }

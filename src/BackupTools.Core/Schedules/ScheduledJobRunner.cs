@@ -9,7 +9,8 @@ namespace BackupTools.Core.Schedules;
 /// The real work of a scheduled job: a Backup job runs the backup engine (<see cref="BackupJob"/>) into all its
 /// repositories at once; a Copy job copies the newest backup of its first repository to its destination
 /// (<see cref="CopyBackup"/>, skipping one already there). A Backup job with a retention policy applies it to each
-/// repository it wrote (see <see cref="ApplyRetentionAsync"/>). Repositories are opened by <see cref="RepositoryOpener"/>.
+/// repository it wrote (see <see cref="ApplyRetentionAsync"/>). A Backup job with Verify = Restore runs a restore drill of
+/// the new backup from the first repository written (see <see cref="DrillAsync"/>). Repositories are opened by <see cref="RepositoryOpener"/>.
 /// </summary>
 public sealed class ScheduledJobRunner(RepositoryOpener opener) : IScheduledJobRunner
 {
@@ -61,13 +62,16 @@ public sealed class ScheduledJobRunner(RepositoryOpener opener) : IScheduledJobR
             Database = job.Database is null ? null : new DatabaseBackupRequest { ConnectionString = job.Database, PgBinDirectory = job.PgBinDirectory },
             ConfigPaths = job.ConfigPaths,
             Tags = job.Tags,
-            Verify = VerifyLevelOf(job.Verify),
+            Verify = ScheduleJobValidator.IsDrill(job) ? VerifyLevel.Quick : VerifyLevelOf(job.Verify),
         };
         var outcomes = await BackupJob.RunAsync(opened, request, progress, log, ct).ConfigureAwait(false);
         var id = outcomes.FirstOrDefault(o => o.Manifest is not null)?.Manifest!.Id;
         foreach (var outcome in outcomes.Where(o => !o.Success))
             failures.Add($"{outcome.Repository.Location}: {outcome.Error?.Message ?? "verification failed"}");
         var written = outcomes.Where(o => o.Success).Select(o => o.Repository).ToList();
+        var drill = ScheduleJobValidator.IsDrill(job) && written.Count > 0 && id is not null
+            ? await DrillAsync(job, written[0], id, failures, progress, log, ct).ConfigureAwait(false)
+            : "";
         var retention = new List<string>();
         if (job.Retention is { IsEmpty: false } settings)
         {
@@ -84,9 +88,36 @@ public sealed class ScheduledJobRunner(RepositoryOpener opener) : IScheduledJobR
             }
         }
         var message = $"Backup {id} written to {(written.Count == 0 ? "no repository" : string.Join(", ", written.Select(r => r.Location)))}."
+                      + drill
                       + (retention.Count == 0 ? "" : " " + string.Join(" ", retention))
                       + (failures.Count == 0 ? "" : " Failed: " + string.Join(" ", failures));
         return new JobRunOutcome(failures.Count == 0, message, id);
+    }
+
+    /// <summary>
+    /// The restore drill of the new backup <paramref name="id"/> in <paramref name="repository"/> (onto the server it was
+    /// taken from, as Test-Backup -Level Restore does): recorded in the manifest, so Get-BackupStatus sees it; a failed drill
+    /// is added to <paramref name="failures"/>, which fails the run. Returns the run message's sentence about it.
+    /// </summary>
+    private static async Task<string> DrillAsync(ScheduleJob job, BackupRepository repository, string id, List<string> failures,
+        IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct)
+    {
+        try
+        {
+            var manifest = await repository.LoadManifestAsync(id, ct).ConfigureAwait(false);
+            var drill = await RestoreDrill.RunAsync(repository, manifest, new RestoreDrillRequest
+                {
+                    PgBinDirectory = job.PgBinDirectory, RtoTarget = job.RtoTarget ?? RestoreDrillRequest.DefaultRtoTarget,
+                },
+                progress, log, ct).ConfigureAwait(false);
+            if (drill.Success) return $" Restore drill passed in {drill.RecoveryTime.TotalSeconds:0.0} s.";
+            failures.Add($"restore drill of backup {id}: {string.Join(" ", drill.Errors)}");
+        }
+        catch (BackupToolsException e)
+        {
+            failures.Add($"restore drill of backup {id}: {e.Message}");
+        }
+        return "";
     }
 
     /// <summary>

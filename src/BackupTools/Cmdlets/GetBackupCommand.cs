@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupTools.Core;
+using BackupTools.Core.Repository;
 using BackupTools.Infrastructure;
 
 namespace BackupTools.Cmdlets;
@@ -35,6 +36,13 @@ public sealed class GetBackupCommand : RepositoryCmdletBase
     {
         var repository = Resolve(Repository);
         var opened = Open(repository);
+        if (Latest && Id is null)
+        {
+            // Opens the newest manifests only, not every one.
+            var latest = RunEngine((_, _, ct) => opened.FindLatestManifestAsync(Matches, ct));
+            if (latest is not null) WriteObject(OutputMapper.ToBackupInfo(latest, repository));
+            return;
+        }
         var manifests = RunEngine((_, _, ct) => opened.ListManifestsAsync(ct));
         foreach (var missing in (Id ?? []).Where(id => manifests.All(m => m.Id != id)))
         {
@@ -43,11 +51,14 @@ public sealed class GetBackupCommand : RepositoryCmdletBase
         }
         var selected = manifests
             .Where(m => Id is null || Id.Contains(m.Id, StringComparer.Ordinal))
-            .Where(m => Tag is null || Tag.All(t => m.Tags.Contains(t, StringComparer.OrdinalIgnoreCase)))
-            .Where(m => Before is null || m.StartTime < Before.Value)
+            .Where(Matches)
             .OrderBy(m => m.StartTime).ThenBy(m => m.Id, StringComparer.Ordinal)
             .ToList();
         if (Latest && selected.Count > 1) selected = selected.GetRange(selected.Count - 1, 1);
         WriteObject(selected.Select(m => OutputMapper.ToBackupInfo(m, repository)), enumerateCollection: true);
     }
+
+    /// <summary>The -Tag and -Before filters.</summary>
+    private bool Matches(Manifest m)
+        => (Tag is null || Tag.All(t => m.Tags.Contains(t, StringComparer.OrdinalIgnoreCase))) && (Before is null || m.StartTime < Before.Value);
 }

@@ -66,9 +66,13 @@ public sealed class RegisterBackupScheduleCommand : ScheduleCmdletBase
     [Parameter(ParameterSetName = JobSet)]
     public string[] Tag { get; set; } = [];
 
-    /// <summary>Verification after each backup or copy.</summary>
+    /// <summary>Verification after each backup or copy: None, Quick, Full, or Restore (backup jobs: a quick check and a restore drill of the new backup).</summary>
     [Parameter(ParameterSetName = JobSet)]
-    public VerifyMode Verify { get; set; } = VerifyMode.Quick;
+    public ScheduleVerifyMode Verify { get; set; } = ScheduleVerifyMode.Quick;
+
+    /// <summary>With -Verify Restore: the recovery-time objective each drill is measured against (default 30 minutes).</summary>
+    [Parameter(ParameterSetName = JobSet)]
+    public TimeSpan? RtoTarget { get; set; }
 
     /// <summary>Re-read every storage object instead of only the changed ones.</summary>
     [Parameter(ParameterSetName = JobSet)]
@@ -188,7 +192,7 @@ public sealed class RegisterBackupScheduleCommand : ScheduleCmdletBase
         Action = CopyTo is null ? ScheduleAction.Backup : ScheduleAction.Copy,
         Database = Database, PgBinDirectory = FullPath(PgBinDirectory), Storage = Storage, Buckets = Bucket.ToList(),
         FullStorageRead = FullStorageRead, ConfigPaths = ConfigPath.Select(p => FullPath(p)!).ToList(),
-        Repositories = Repository.ToList(), Tags = Tag.ToList(), Verify = Verify.ToString(),
+        Repositories = Repository.ToList(), Tags = Tag.ToList(), Verify = Verify.ToString(), RtoTarget = RtoTarget,
         CopyTo = CopyTo, CopyTag = CopyTag, StorageClass = StorageClass,
         Retention = new RetentionSettings { KeepLast = KeepLast, KeepDaily = KeepDaily, KeepWeekly = KeepWeekly, KeepMonthly = KeepMonthly, KeepYearly = KeepYearly, Prune = Prune } is { IsEmpty: false } r ? r : null,
     };

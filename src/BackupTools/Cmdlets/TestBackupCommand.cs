@@ -2,13 +2,15 @@ using System.Management.Automation;
 using BackupTools.Core;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Repository;
+using BackupTools.Core.Storage;
 using BackupTools.Infrastructure;
 
 namespace BackupTools.Cmdlets;
 
 /// <summary>
 /// Test-Backup: checks that a backup can be read back (Quick: every chunk present; Full: every chunk decrypted and
-/// hash-checked) or, with -Level Restore, that it restores: a drill into a scratch database, checked and dropped.
+/// hash-checked) or, with -Level Restore, that it restores: a drill into a scratch database (logical backups) or a scratch
+/// cluster recovered to the backup's end (physical backups), checked and removed.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "Backup", DefaultParameterSetName = BackupSelector.ById)]
 [OutputType(typeof(BackupTestResult))]
@@ -18,7 +20,7 @@ public sealed class TestBackupCommand : BackupSelectionCmdletBase
     [Parameter]
     public TestLevel Level { get; set; } = TestLevel.Quick;
 
-    /// <summary>Restore drills: the server to restore onto (a connection string to any database on it); by default the server the backup was taken from.</summary>
+    /// <summary>Restore drills of logical backups: the server to restore onto (a connection string to any database on it); by default the server the backup was taken from. Refused for a physical backup, whose drill runs a scratch cluster on this machine.</summary>
     [Parameter]
     public string? TargetServer { get; set; }
 
@@ -34,19 +36,28 @@ public sealed class TestBackupCommand : BackupSelectionCmdletBase
     [Parameter]
     public TimeSpan RtoTarget { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Folder holding pg_restore and pg_amcheck to prefer over PATH and the usual install folders.</summary>
+    /// <summary>Folder holding pg_restore, pg_ctl and pg_amcheck to prefer over PATH and the usual install folders.</summary>
     [Parameter]
     public string? PgBinDirectory { get; set; }
+
+    /// <summary>Restore drills of physical backups: the folder the scratch cluster is made in (default: the temp folder).</summary>
+    [Parameter]
+    public string? ScratchDirectory { get; set; }
+
+    /// <summary>Restore drills of physical backups: the WAL program the scratch cluster's restore_command calls (default: bin/backuptools-wal in the module folder).</summary>
+    [Parameter]
+    public string? WalProgram { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var (id, given) = SelectedBackup;
         LogBackupId = id;
-        var opened = Open(Resolve(given));
+        var resolved = Resolve(given);
+        var opened = Open(resolved);
         if (Level == TestLevel.Restore)
         {
-            Drill(opened, id, given);
+            Drill(opened, resolved.Location, id, given);
             return;
         }
         var level = Level == TestLevel.Full ? VerifyLevel.Full : VerifyLevel.Quick;
@@ -69,13 +80,16 @@ public sealed class TestBackupCommand : BackupSelectionCmdletBase
         }
     }
 
-    private void Drill(BackupRepository repository, string id, string given)
+    private void Drill(BackupRepository repository, RepositoryLocation location, string id, string given)
     {
         var request = new RestoreDrillRequest
         {
             TargetServer = TargetServer,
             RtoTarget = RtoTarget,
-            PgBinDirectory = PgBinDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PgBinDirectory),
+            PgBinDirectory = ProviderPath(PgBinDirectory),
+            Location = location,
+            WalProgram = ProviderPath(WalProgram) ?? Infrastructure.WalProgram.DefaultPath,
+            ScratchDirectory = ProviderPath(ScratchDirectory),
         };
         if (TryRunEngine((progress, log, ct) => BackupNotifications.RunDrillAsync(NotifyWebhook, NotifyOnSuccess, id, given, async () =>
             {
@@ -86,4 +100,6 @@ public sealed class TestBackupCommand : BackupSelectionCmdletBase
             WriteObject(OutputMapper.ToTestResult(id, drill));
         }
     }
+
+    private string? ProviderPath(string? path) => path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 }

@@ -179,6 +179,7 @@ internal static class OutputMapper
         RecoveryTime = drill.RecoveryTime,
         RtoTarget = drill.RtoTarget,
         Steps = ToSteps(drill.Steps),
+        Checks = drill.Checks.ToArray(),
     };
 
     private static RestoreStepInfo[] ToSteps(IEnumerable<RestoreStep> steps)

@@ -25,4 +25,6 @@ public sealed class BackupTestResult
     public TimeSpan? RtoTarget { get; init; }
     /// <summary>Restore drills: the steps with their durations.</summary>
     public RestoreStepInfo[] Steps { get; init; } = [];
+    /// <summary>Restore drills: what was checked and found, one line each (physical drills: each database of the scratch cluster).</summary>
+    public string[] Checks { get; init; } = [];
 }

@@ -31,6 +31,19 @@ public enum VerifyMode
     Full,
 }
 
+/// <summary>The verification a scheduled job runs after each backup or copy.</summary>
+public enum ScheduleVerifyMode
+{
+    /// <summary>No verification.</summary>
+    None,
+    /// <summary>A quick check.</summary>
+    Quick,
+    /// <summary>A full check.</summary>
+    Full,
+    /// <summary>Backup jobs: a quick check, then a restore drill of the new backup (Test-Backup -Level Restore), recorded for Get-BackupStatus.</summary>
+    Restore,
+}
+
 /// <summary>The parts of a backup Restore-Backup can put back.</summary>
 public enum BackupComponent
 {

@@ -151,40 +151,19 @@ public sealed class PointInTimeRecoveryTests(PitrFixture fixture)
         finally { File.Move(saved, path); }
     }
 
-    private Task<PointInTimeRecoveryOutcome> RecoverAsync(string dataDirectory, RecoveryTarget target, bool start, int? port = null) =>
-        PointInTimeRecovery.RunAsync(fixture.Repository, fixture.Location, new PointInTimeRecoveryRequest
-        {
-            Target = target,
-            DataDirectory = dataDirectory,
-            WalProgram = PitrFixture.WalProgram,
-            Start = start,
-            Port = port,
-            PgBinDirectory = fixture.Cluster.State.BinDirectory,
-            StartTimeout = TimeSpan.FromMinutes(2),
-        }, null, NullBackupLog.Instance);
+    private Task<PointInTimeRecoveryOutcome> RecoverAsync(string dataDirectory, RecoveryTarget target, bool start) =>
+        fixture.RecoverAsync(dataDirectory, target, start);
 
     private async Task RecoverAndCheckAsync(string name, RecoveryTarget target, string expectedRows = "1:100,2:100")
     {
-        var port = Testing.PostgresCluster.FreeTcpPort();
-        var data = fixture.NewDataDirectory(name);
-        var outcome = await RecoverAsync(data, target, start: true, port);
-        try
+        var outcome = await fixture.RecoverAndQueryAsync(name, target, async conn =>
         {
-            Assert.True(outcome.Success, string.Join("; ", outcome.Errors) + "\n" + (outcome.LogFile is { } log && File.Exists(log) ? File.ReadAllText(log) : ""));
-            Assert.Equal(fixture.Backup.Id, outcome.BackupId);
-            Assert.NotNull(outcome.ReachedLsn);
-            Assert.NotNull(outcome.StopMessage);
-            await using var conn = new Npgsql.NpgsqlConnection(fixture.Cluster.ConnectionStringForPort(port));
-            await conn.OpenAsync();
             await using var cmd = new Npgsql.NpgsqlCommand("SELECT string_agg(phase || ':' || n, ',' ORDER BY phase) FROM (SELECT phase, count(*) n FROM t GROUP BY phase) x", conn);
             Assert.Equal(expectedRows, await cmd.ExecuteScalarAsync());
-            await using var recovering = new Npgsql.NpgsqlCommand("SELECT pg_is_in_recovery()", conn);
-            Assert.Equal(false, await recovering.ExecuteScalarAsync());
-        }
-        finally
-        {
-            await fixture.Cluster.StopServerAsync(data);
-        }
+        });
+        Assert.Equal(fixture.Backup.Id, outcome.BackupId);
+        Assert.NotNull(outcome.ReachedLsn);
+        Assert.NotNull(outcome.StopMessage);
     }
 }
 

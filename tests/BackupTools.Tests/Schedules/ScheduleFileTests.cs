@@ -44,6 +44,31 @@ public sealed class ScheduleFileTests : IDisposable
     }
 
     [Fact]
+    public void Verify_Restore_is_a_backup_jobs_choice_and_refused_for_a_copy_job()
+    {
+        var drilled = TempSchedule.Job("drilled", "0 2 * * *", Registered);
+        drilled.Verify = "restore";
+        _schedule.File.Register(drilled, replace: false);
+        Assert.Equal("restore", Assert.Single(_schedule.File.LoadJobs()).Verify);
+
+        var copy = TempSchedule.Job("copy", "0 5 1 * *", Registered);
+        (copy.Action, copy.CopyTo, copy.Verify) = (ScheduleAction.Copy, "cold", "Restore");
+        var refused = Assert.Throws<BackupToolsException>(() => _schedule.File.Register(copy, false));
+        Assert.Equal((BackupErrorKind.InvalidArgument, "Restore"), (refused.Kind, refused.Target));
+        Assert.Contains("Copy job 'copy'", refused.Message);
+
+        var unknown = TempSchedule.Job("unknown", "0 2 * * *", Registered);
+        unknown.Verify = "Drill";
+        var error = Assert.Throws<BackupToolsException>(() => _schedule.File.Register(unknown, false));
+        Assert.Contains("None, Quick, Full or Restore", error.Message);
+
+        var rtoWithoutDrill = TempSchedule.Job("rto", "0 2 * * *", Registered);
+        rtoWithoutDrill.RtoTarget = TimeSpan.FromMinutes(5);
+        Assert.Contains("needs Verify Restore", Assert.Throws<BackupToolsException>(() => _schedule.File.Register(rtoWithoutDrill, false)).Message);
+        Assert.Single(_schedule.File.LoadJobs());
+    }
+
+    [Fact]
     public void A_taken_name_needs_replace_and_a_new_timing_forgets_the_old_state()
     {
         _schedule.File.Register(TempSchedule.Job("daily", "0 2 * * *", Registered), replace: false);

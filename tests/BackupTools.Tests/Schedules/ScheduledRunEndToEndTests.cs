@@ -36,6 +36,47 @@ public sealed class ScheduledRunEndToEndTests(PostgresFixture fixture) : IDispos
         return path;
     }
 
+    /// <summary>
+    /// Registers "main" and <paramref name="job"/> (daily at 02:00 UTC) backing up a new database with a 1,000-row table into it;
+    /// returns an invoker, its clock (at 03:00 the day after registration: the job is due) and main's path.
+    /// </summary>
+    private async Task<(ScheduleInvoker Invoker, ManualClock Clock, string MainPath)> NightlyOfNewDatabaseAsync(string prefix, ScheduleJob job)
+    {
+        Directory.CreateDirectory(_folder.Path);
+        var registry = new RepositoryRegistry(Path.Combine(_folder.Path, "repositories.json"));
+        var mainPath = await CreateRegisteredAsync(registry, "main", EndToEndHelpers.Passphrase);
+        var db = await fixture.Cluster.CreateDatabaseAsync(prefix);
+        await fixture.Cluster.ExecuteAsync(db, "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS note FROM generate_series(1, 1000) g");
+        (job.Cron, job.TimeZone, job.Registered, job.Database) = ("0 2 * * *", "UTC", Registered, UriWithoutPassword(db));
+        (job.PgBinDirectory, job.Repositories) = (fixture.Cluster.State.BinDirectory, ["main"]);
+        _schedule.File.Register(job, replace: false);
+        var clock = new ManualClock(Registered.AddDays(1).AddHours(-9));
+        return (new ScheduleInvoker(_schedule.File, new ScheduledJobRunner(new RepositoryOpener(registry)), clock), clock, mainPath);
+    }
+
+    /// <summary>
+    /// Invokes the schedule <paramref name="nights"/> times, moving <paramref name="clock"/> a day on in between, with the database password in PGPASSWORD as under
+    /// cron or systemd (only the Postgres collection's tests use the cluster, one at a time, so this disturbs none of them).
+    /// </summary>
+    private async Task<List<JobRun>> InvokeWithPasswordAsync(ScheduleInvoker invoker, ManualClock clock, int nights)
+    {
+        var runs = new List<JobRun>();
+        Environment.SetEnvironmentVariable("PGPASSWORD", fixture.Cluster.State.Password);
+        try
+        {
+            for (var night = 0; night < nights; night++)
+            {
+                if (night > 0) clock.Now = clock.Now.AddDays(1);
+                runs.AddRange((await invoker.InvokeAsync(null, null, Core.NullBackupLog.Instance)).Runs);
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PGPASSWORD", null);
+        }
+        return runs;
+    }
+
     private string UriWithoutPassword(string db)
         => $"postgresql://{fixture.Cluster.State.User}@{fixture.Cluster.State.Host}:{fixture.Cluster.State.Port}/{db}";
 
@@ -111,34 +152,55 @@ public sealed class ScheduledRunEndToEndTests(PostgresFixture fixture) : IDispos
     }
 
     [Fact]
+    public async Task A_job_with_Verify_Restore_backs_up_then_drills_the_new_backup_and_the_status_sees_the_drill()
+    {
+        var (invoker, clock, mainPath) = await NightlyOfNewDatabaseAsync("scheddrill", new ScheduleJob { Name = "drilled", Verify = "Restore" });
+
+        var runs = await InvokeWithPasswordAsync(invoker, clock, 1);
+
+        var run = Assert.Single(runs);
+        Assert.True(run.Outcome.Success, run.Outcome.Message);
+        Assert.Contains("Restore drill passed", run.Outcome.Message);
+        using var mainStore = BlobStoreFactory.Open(BlobStoreFactory.Parse(mainPath));
+        using var main = await BackupRepository.OpenAsync(mainStore, EndToEndHelpers.Passphrase);
+        var backup = Assert.Single(await main.ListManifestsAsync());
+        Assert.Equal(run.Outcome.BackupId, backup.Id);
+        Assert.Equal(new[] { ("Quick", true), ("Restore", true) }, backup.Verifications.Select(v => (v.Level, v.Success)));
+        Assert.True(backup.Verifications[1].DurationSeconds > 0);
+        var status = await Core.Reports.StatusReader.ReadAsync(main, "main", new Core.Reports.StatusPolicy(), clock.Now);
+        var drill = Assert.Single(status.Sources).LastDrill;
+        Assert.NotNull(drill);
+        Assert.True(drill!.Success);
+        // The scratch database is gone.
+        Assert.Equal(0L, await fixture.Cluster.ScalarAsync<long>("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_bt\\_drill%'"));
+    }
+
+    [Fact]
+    public async Task A_failed_scheduled_drill_fails_the_run_and_the_status_shows_it()
+    {
+        var (invoker, clock, mainPath) = await NightlyOfNewDatabaseAsync("scheddrillrto",
+            new ScheduleJob { Name = "drilled", Verify = "Restore", RtoTarget = TimeSpan.FromMilliseconds(1) });
+
+        var run = Assert.Single(await InvokeWithPasswordAsync(invoker, clock, 1));
+
+        Assert.False(run.Outcome.Success);
+        Assert.Contains($"restore drill of backup {run.Outcome.BackupId}", run.Outcome.Message);
+        Assert.Contains("recovery-time objective", run.Outcome.Message);
+        Assert.Equal(ScheduleRunResult.Failed, _schedule.File.LoadState()["drilled"].LastResult);
+        using var store = BlobStoreFactory.Open(BlobStoreFactory.Parse(mainPath));
+        using var main = await BackupRepository.OpenAsync(store, EndToEndHelpers.Passphrase);
+        var status = await Core.Reports.StatusReader.ReadAsync(main, "main", new Core.Reports.StatusPolicy(), clock.Now);
+        Assert.False(Assert.Single(status.Sources).LastDrill!.Success);
+        Assert.Equal(Core.Reports.HealthState.Critical, status.State);
+    }
+
+    [Fact]
     public async Task The_retention_policy_is_applied_after_each_scheduled_backup()
     {
-        Directory.CreateDirectory(_folder.Path);
-        var registry = new RepositoryRegistry(Path.Combine(_folder.Path, "repositories.json"));
-        var mainPath = await CreateRegisteredAsync(registry, "main", EndToEndHelpers.Passphrase);
-        var db = await fixture.Cluster.CreateDatabaseAsync("schedkeep");
-        await fixture.Cluster.ExecuteAsync(db, "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g");
-        _schedule.File.Register(new ScheduleJob
-        {
-            Name = "nightly", Cron = "0 2 * * *", TimeZone = "UTC", Registered = Registered, Database = UriWithoutPassword(db),
-            PgBinDirectory = fixture.Cluster.State.BinDirectory, Repositories = ["main"], Verify = "Quick",
-            Retention = new RetentionSettings { KeepLast = 1 },
-        }, replace: false);
-        var clock = new ManualClock(Registered.AddDays(1));
-        var invoker = new ScheduleInvoker(_schedule.File, new ScheduledJobRunner(new RepositoryOpener(registry)), clock);
+        var (invoker, clock, mainPath) = await NightlyOfNewDatabaseAsync("schedkeep",
+            new ScheduleJob { Name = "nightly", Verify = "Quick", Retention = new RetentionSettings { KeepLast = 1 } });
 
-        var runs = new List<JobRun>();
-        Environment.SetEnvironmentVariable("PGPASSWORD", fixture.Cluster.State.Password);
-        try
-        {
-            runs.AddRange((await invoker.InvokeAsync(null, null, Core.NullBackupLog.Instance)).Runs);
-            clock.Now = clock.Now.AddDays(1);
-            runs.AddRange((await invoker.InvokeAsync(null, null, Core.NullBackupLog.Instance)).Runs);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("PGPASSWORD", null);
-        }
+        var runs = await InvokeWithPasswordAsync(invoker, clock, 2);
 
         Assert.Equal(2, runs.Count);
         Assert.All(runs, r => Assert.True(r.Outcome.Success, r.Outcome.Message));
