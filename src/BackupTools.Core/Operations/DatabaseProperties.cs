@@ -9,17 +9,17 @@ namespace BackupTools.Core.Operations;
 /// writes them, but pg_restore applies them only with --create, so a restore into a database created beforehand (a
 /// staging database swapped in, a new database on a new host) would silently lose e.g. a Supabase project's
 /// <c>ALTER DATABASE postgres SET "app.settings.jwt_secret"</c> or <c>REVOKE CONNECT … FROM PUBLIC</c>. These entries name
-/// the database, so they are applied once the restored database carries the dumped name, from a maintenance database,
-/// with only these entries selected (-L): they need the archive's table of contents only, which is at its start, so
-/// pg_restore stops reading early.
+/// the database, so they are applied once the restored database carries the dumped name: pg_restore --create writes
+/// just these entries as SQL (-L; it needs only the archive's table of contents, at its start, so it stops reading
+/// early), and their statements run on a maintenance database (not the CREATE DATABASE and psql commands around them).
 /// </summary>
 public static partial class DatabaseProperties
 {
     /// <summary>
-    /// Applies the archive's database-level entries to <paramref name="server"/>'s database of the dumped name, connecting
-    /// to <paramref name="server"/>'s own database (a maintenance database). <paramref name="feedArchive"/> writes the
-    /// archive to a stream (it may be stopped early with an IOException). Returns how many entries were applied; a
-    /// failure is ExternalToolFailed naming pg_restore's error.
+    /// Applies the archive's database-level entries through <paramref name="server"/> (a connection to a maintenance
+    /// database of the server holding the restored database). <paramref name="feedArchive"/> writes the archive to a
+    /// stream (it may be stopped early with an IOException). Returns how many entries were applied; a pg_restore failure
+    /// is ExternalToolFailed naming its error.
     /// </summary>
     public static async Task<int> ApplyAsync(PgTool pgRestore, Func<Stream, CancellationToken, Task> feedArchive, PgConnectionInfo server,
         CancellationToken ct = default)
@@ -32,24 +32,61 @@ public static partial class DatabaseProperties
 
         var listFile = Path.Combine(Path.GetTempPath(), $"bt-dbprops-{Guid.NewGuid():N}.list");
         await File.WriteAllLinesAsync(listFile, entries, ct).ConfigureAwait(false);
+        string script;
         try
         {
-            var args = new[] { "--create", "--use-list=" + listFile, "--exit-on-error", "--no-password", "-d", server.ToolDatabaseArgument() };
-            var (code, _, error) = await RunAsync(pgRestore, args, feedArchive, server, ct).ConfigureAwait(false);
+            var (code, output, error) = await RunAsync(pgRestore, new[] { "--create", "--use-list=" + listFile, "--file=-" }, feedArchive, server, ct)
+                .ConfigureAwait(false);
             if (code != 0)
                 throw new BackupToolsException(BackupErrorKind.ExternalToolFailed,
-                    $"pg_restore could not apply the database's settings, comment and grants: {error}", pgRestore.Path);
+                    $"pg_restore could not write the database's settings, comment and grants: {error}", pgRestore.Path);
+            script = output;
         }
         finally
         {
             File.Delete(listFile);
         }
-        return entries.Count;
+        var statements = Statements(script);
+        await using var conn = await PgServer.ConnectAsync(server, ct).ConfigureAwait(false);
+        foreach (var sql in statements) await PgServer.ExecuteAsync(conn, sql, ct).ConfigureAwait(false);
+        return statements.Count;
     }
 
     /// <summary>The lines of a pg_restore --create --list that are database-level properties (not the DATABASE entry itself, which creates it).</summary>
     public static IReadOnlyList<string> Select(string listing)
         => listing.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => PropertyEntry().IsMatch(l)).ToList();
+
+    /// <summary>
+    /// The SQL of each property entry in a pg_restore script, one string per entry: the text under each
+    /// "-- Name: …; Type: COMMENT|ACL|SECURITY LABEL|DATABASE PROPERTIES" header, without psql's backslash commands.
+    /// The DATABASE entry (CREATE DATABASE) and the script's preamble are left out.
+    /// </summary>
+    public static IReadOnlyList<string> Statements(string script)
+    {
+        var result = new List<string>();
+        System.Text.StringBuilder? current = null;
+        void Flush()
+        {
+            if (current is not null && current.ToString().Trim() is { Length: > 0 } sql) result.Add(sql);
+            current = null;
+        }
+        foreach (var raw in script.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            var header = EntryHeader().Match(line);
+            if (header.Success)
+            {
+                Flush();
+                if (header.Groups["type"].Value != "DATABASE") current = new System.Text.StringBuilder();
+                continue;
+            }
+            if (line.StartsWith("-- PostgreSQL database dump complete", StringComparison.Ordinal)) { Flush(); continue; }
+            if (current is null || line.StartsWith('\\') || line == "--") continue;
+            current.Append(line).Append('\n');
+        }
+        Flush();
+        return result;
+    }
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(PgTool pgRestore, IEnumerable<string> args,
         Func<Stream, CancellationToken, Task> feedArchive, PgConnectionInfo server, CancellationToken ct)
@@ -74,4 +111,8 @@ public static partial class DatabaseProperties
     /// <summary>e.g. "3345; 0 0 COMMENT - DATABASE app postgres", "3346; 0 0 ACL - DATABASE app postgres", "3347; 0 0 DATABASE PROPERTIES - app postgres".</summary>
     [GeneratedRegex(@"^\d+; \d+ \d+ (COMMENT - DATABASE |ACL - DATABASE |SECURITY LABEL - DATABASE |DATABASE PROPERTIES - )")]
     private static partial Regex PropertyEntry();
+
+    /// <summary>e.g. "-- Name: DATABASE app; Type: ACL; Schema: -; Owner: postgres" (the entry's SQL follows).</summary>
+    [GeneratedRegex(@"^-- (Data for )?Name: .*; Type: (?<type>[A-Z ]+); Schema: ")]
+    private static partial Regex EntryHeader();
 }

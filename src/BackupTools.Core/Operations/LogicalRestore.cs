@@ -123,6 +123,11 @@ public static class LogicalRestore
             }
             if (swap)
                 await steps.RunAsync($"Swap the restored database in for {database}", () => SwapInAsync(target, restoreInto, log, ct)).ConfigureAwait(false);
+            // ALTER DATABASE … SET, COMMENT ON DATABASE and the database's grants name the dumped database: they apply
+            // once the restored database carries that name (not to a copy beside it, e.g. a drill's scratch database).
+            if (newDatabase && !selective && database == component.Source.GetValueOrDefault("database"))
+                await steps.RunAsync("Apply the database's settings, comment and grants", () => ApplyDatabasePropertiesAsync(pgRestore, mode, spoolPath,
+                    repository, dump, target.WithDatabase(adminDatabase), outcome.Warnings, ct)).ConfigureAwait(false);
             outcome.Success = true;
         }
         catch (RestoreCheckFailedException)
@@ -141,6 +146,30 @@ public static class LogicalRestore
         outcome.BytesRestored = outcome.Success ? dump.Size : 0;
         outcome.Duration = clock.Elapsed;
         return outcome;
+    }
+
+    /// <summary>
+    /// <see cref="DatabaseProperties"/> from the spool when there is one, else from the repository again (pg_restore reads
+    /// only the archive's head). The data is already in: a failure here is a warning naming what to set by hand.
+    /// </summary>
+    private static async Task ApplyDatabasePropertiesAsync(PgTool pgRestore, ArchiveMode mode, string? spoolPath, BackupRepository repository,
+        FileEntry dump, PgConnectionInfo maintenance, List<string> warnings, CancellationToken ct)
+    {
+        Func<Stream, CancellationToken, Task> feed = mode == ArchiveMode.Stream
+            ? (stdin, token) => repository.ReadFileAsync(dump, stdin, null, token)
+            : async (stdin, token) =>
+            {
+                await using var spool = new FileStream(spoolPath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                await spool.CopyToAsync(stdin, token).ConfigureAwait(false);
+            };
+        try
+        {
+            await DatabaseProperties.ApplyAsync(pgRestore, feed, maintenance, ct).ConfigureAwait(false);
+        }
+        catch (BackupToolsException e)
+        {
+            warnings.Add($"The data is restored, but the database's settings, comment or grants were not: {e.Message}");
+        }
     }
 
     /// <summary>A backup of the database about to be overwritten, into the same repository, tagged restore-point.</summary>

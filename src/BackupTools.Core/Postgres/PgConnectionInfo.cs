@@ -78,12 +78,6 @@ public sealed partial class PgConnectionInfo
     /// <summary>The same server and credentials, another database.</summary>
     public PgConnectionInfo WithDatabase(string database) => new(Host, Port, database, User, Password, SslMode, ConnectTimeout);
 
-    /// <summary>
-    /// The database for a client tool's -d: "dbname='…'" (quoted for libpq), so a database name holding '=' or spaces is
-    /// taken as a name, never parsed as a connection string. Host, port and user travel in <see cref="ToEnvironment"/>.
-    /// </summary>
-    public string ToolDatabaseArgument() => "dbname='" + Database.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
-
     /// <summary>An Npgsql connection string builder for the engine's own queries (no pooling: each operation owns its connections).</summary>
     public NpgsqlConnectionStringBuilder ToNpgsql()
     {

@@ -45,6 +45,46 @@ public sealed class SafeRestoreTests(PostgresFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Database_settings_comment_and_grants_come_back_with_the_swapped_in_database_and_stay_off_a_copy_beside_it()
+    {
+        var db = await _e2e.NewSampleDatabaseAsync("dbprops");
+        var q = '"' + db + '"';
+        await _e2e.Cluster.ExecuteAsync("postgres", $"""
+            ALTER DATABASE {q} SET search_path TO app, public;
+            ALTER DATABASE {q} SET "app.settings.jwt_exp" TO '3600';
+            COMMENT ON DATABASE {q} IS 'the project database';
+            REVOKE CONNECT ON DATABASE {q} FROM PUBLIC;
+            GRANT CONNECT ON DATABASE {q} TO anon;
+            """);
+        async Task<string> PropertiesAsync(string name) => await _e2e.Cluster.ScalarAsync<string>("postgres", $"""
+            SELECT concat_ws(' | ',
+                (SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+                 WHERE d.datname = '{name}' AND s.setrole = 0),
+                shobj_description((SELECT oid FROM pg_database WHERE datname = '{name}'), 'pg_database'),
+                (SELECT string_agg(a::text, ',' ORDER BY a::text) FROM pg_database, unnest(datacl) a WHERE datname = '{name}'))
+            """) ?? "";
+        var expected = await PropertiesAsync(db);
+        Assert.Contains("jwt_exp=3600", expected);
+        Assert.Contains("anon=c/", expected);
+        var backup = await _e2e.BackupAsync(_repository, db);
+
+        // Whatever the live database has now is replaced by what the backup holds.
+        await _e2e.Cluster.ExecuteAsync("postgres", $"ALTER DATABASE {q} RESET ALL; COMMENT ON DATABASE {q} IS NULL; GRANT CONNECT ON DATABASE {q} TO PUBLIC;");
+        var outcome = await _e2e.RestoreInPlaceAsync(_repository, backup, db);
+        Assert.True(outcome.Success, string.Join("; ", outcome.Errors));
+        Assert.True(outcome.Warnings.Count == 0, string.Join("; ", outcome.Warnings));
+        Assert.Equal(expected, await PropertiesAsync(db));
+
+        // A copy beside it (another name) gets none of them, and the original keeps its own.
+        var beside = db + "_copy";
+        var copy = await _e2e.RestoreAsNewAsync(_repository, backup, beside);
+        Assert.True(copy.Success, string.Join("; ", copy.Errors));
+        Assert.DoesNotContain(copy.Steps, s => s.Name.StartsWith("Apply the database", StringComparison.Ordinal));
+        Assert.DoesNotContain("jwt_exp", await PropertiesAsync(beside));
+        Assert.Equal(expected, await PropertiesAsync(db));
+    }
+
+    [Fact]
     public async Task In_place_restore_takes_a_restore_point_checks_the_copy_and_swaps_it_in()
     {
         var db = await _e2e.NewSampleDatabaseAsync("safe");
@@ -69,7 +109,8 @@ public sealed class SafeRestoreTests(PostgresFixture fixture) : IAsyncLifetime
             s => Assert.Equal("Create missing roles", s),
             s => Assert.StartsWith("pg_restore into staging database", s),
             s => Assert.StartsWith("Check ", s),
-            s => Assert.Equal($"Swap the restored database in for {db}", s));
+            s => Assert.Equal($"Swap the restored database in for {db}", s),
+            s => Assert.Equal("Apply the database's settings, comment and grants", s));
         Assert.All(outcome.Steps, s => Assert.True(s.Success));
         // The restore point holds the database as it was just before (damaged), and restores as such.
         var restorePoint = await _repository.LoadManifestAsync(outcome.RestorePointId!);
