@@ -18,7 +18,7 @@ public static class LogicalRestore
     /// only then swapped in by rename in a short maintenance window. If the check fails nothing is swapped and the
     /// original stays in service; if the swap fails half-way it is undone. Into a new (or staging) database the dump is
     /// read while it is restored (every chunk checked on the way; a failure drops the new database): with more than one
-    /// job (the default on a multi-core machine) by <see cref="OverlappedRestore"/>, through a spool file that parallel
+    /// job (-Jobs 2 or more) by <see cref="OverlappedRestore"/>, through a spool file that parallel
     /// pg_restore processes follow; with one job, or when the temporary folder lacks room for the spool, streamed into
     /// one pg_restore. A selective restore first reads and verifies the whole dump into a private spool file (in place:
     /// pg_restore --clean --if-exists of just those objects). Each step is reported with its duration in the outcome.
@@ -315,8 +315,13 @@ public static class LogicalRestore
         await DropQuietlyAsync(conn, aside, log).ConfigureAwait(false);
     }
 
-    /// <summary>How many pg_restore jobs a restore uses when not told: the processor count, at most 4.</summary>
-    private static int DefaultJobs => Math.Min(Environment.ProcessorCount, 4);
+    /// <summary>
+    /// How many pg_restore jobs a restore uses when not told: one, streamed. Measured at pgbench scale 70 on 2 cores
+    /// (docs/benchmarks.md), one stream beat the parallel processes following a spool in every alternating pair
+    /// (15.2/12.7/14.8 s against 20.4/16.9/16.5 s): the server is the bottleneck, and the spool and the extra readers
+    /// only add work. Parallel jobs stay one -Jobs away for machines with cores to spare.
+    /// </summary>
+    private const int DefaultJobs = 1;
 
     /// <summary>How pg_restore gets the archive.</summary>
     private enum ArchiveMode

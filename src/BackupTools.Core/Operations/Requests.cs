@@ -44,7 +44,7 @@ public sealed class DatabaseRestoreRequest
     public IReadOnlyList<string> Tables { get; init; } = Array.Empty<string>();
     public string? PgBinDirectory { get; init; }
     /// <summary>
-    /// pg_restore parallel jobs; 0 = the processor count, at most 4. 1: a whole restore streams the backup straight
+    /// pg_restore parallel jobs; 0 = the default, 1. 1: a whole restore streams the backup straight
     /// into one pg_restore (no spool file). More than 1: a whole restore runs that many pg_restore processes that follow
     /// a spool file while the backup is read into it (see OverlappedRestore). A selective restore in place always
     /// reads and verifies the whole dump into a spool file first.
