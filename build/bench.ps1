@@ -77,8 +77,11 @@ SELECT gen_random_uuid(),
        decode(md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text), 'hex'),
        now() - (g || ' minutes')::interval
 FROM generate_series(1, $mixedRows) g;
-ANALYZE;
 "@ | Out-Null
+    # Steady state before anything is timed: without this, autovacuum takes the fresh rows (hint bits, freezing) in
+    # the middle of whichever measurement runs first after the load.
+    Invoke-Psql -Postgres $pg -Database $db -Sql 'VACUUM (FREEZE, ANALYZE)' | Out-Null
+    Invoke-Psql -Postgres $pg -Database $db -Sql 'CHECKPOINT' | Out-Null
     $dbSize = [long](Invoke-Psql -Postgres $pg -Database $db -Sql "SELECT pg_database_size('$db')")
     Write-Host "    database size: $(Format-Bytes $dbSize)"
 
