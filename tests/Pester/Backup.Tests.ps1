@@ -92,7 +92,9 @@ Describe 'Backup and restore' -Skip:$noServices {
         $result = $backup | Restore-Backup -TargetDatabase (Get-TestConnectionString $source -WithPassword) -Confirm:$false
         $result.Success | Should -BeTrue
         $result.Steps.Name | Should -Contain 'Take a restore point'
-        $result.Steps[-1].Name | Should -Match '^Swap'
+        $result.Steps[-2].Name | Should -Match '^Swap'
+        $result.Steps[-1].Name | Should -Be "Apply the database's settings, comment and grants"
+        $result.Steps.Success | Should -Not -Contain $false
         (Get-Backup -Repository $repo -Tag restore-point).Id | Should -Contain $result.RestorePointId
         Get-DatabaseFingerprint $source | Should -Not -BeNullOrEmpty
     }
