@@ -13,7 +13,7 @@ namespace BackupTools.Core.Operations;
 /// parallel (one per processor, balanced by size, each through its own chunk pass), then pg_backup_stop, whose labelfile
 /// is stored as backup_label (and tablespace_map when not empty). pg_backup_stop does not wait for the archive itself
 /// (it polls once a second): <see cref="PhysicalBackup"/> then waits for the backup history file and every segment
-/// from walStart to walStop in the repository, polling four times a second — the same guarantee, a second sooner.
+/// from walStart to walStop in the repository, polling from 20 ms up to every 250 ms — the same guarantee, a second sooner.
 /// </summary>
 internal static class DirectBaseBackup
 {

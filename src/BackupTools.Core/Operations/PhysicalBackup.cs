@@ -130,6 +130,7 @@ public static class PhysicalBackup
     {
         var name = BackupLabel.HistoryFileName(timeline, start, segmentSize);
         var clock = Stopwatch.StartNew();
+        var poll = FirstPoll;
         while (true)
         {
             var content = await repository.FetchWalAsync(name, ct).ConfigureAwait(false);
@@ -137,7 +138,7 @@ public static class PhysicalBackup
                 return (stop.Stop, stop.StopTime ?? DateTimeOffset.UtcNow);
             if (clock.Elapsed > WalArrivalTimeout)
                 throw NotArchived(repository, "The backup history file " + name, name);
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+            await Task.Delay(NextPoll(ref poll), ct).ConfigureAwait(false);
         }
     }
 
@@ -145,6 +146,7 @@ public static class PhysicalBackup
     private static async Task WaitForWalAsync(BackupRepository repository, BaseBackupInfo info, IBackupLog log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        var poll = FirstPoll;
         while (true)
         {
             var archived = (await repository.ListWalAsync(ct).ConfigureAwait(false)).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
@@ -152,8 +154,24 @@ public static class PhysicalBackup
             if (missing is null) return;
             if (clock.Elapsed > WalArrivalTimeout) throw NotArchived(repository, "WAL segment " + missing + ", which the base backup needs,", missing);
             log.Write(LogLevel.Verbose, $"Waiting for WAL segment {missing} to be archived.");
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+            await Task.Delay(NextPoll(ref poll), ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The first wait between two looks at the archive. The server usually archives the backup's last segment and
+    /// history file within tens of milliseconds of pg_backup_stop, so the waits start short and double up to
+    /// <see cref="LongestPoll"/>: a slow archive (or an S3 repository, where every look is a request) is not hammered.
+    /// </summary>
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Returns the wait to make now and doubles the next one, up to <see cref="LongestPoll"/>.</summary>
+    private static TimeSpan NextPoll(ref TimeSpan poll)
+    {
+        var now = poll;
+        poll = poll * 2 < LongestPoll ? poll * 2 : LongestPoll;
+        return now;
     }
 
     private static BackupToolsException NotArchived(BackupRepository repository, string what, string name)
