@@ -18,15 +18,14 @@ public static partial class DatabaseProperties
     /// <summary>
     /// Applies the archive's database-level entries through <paramref name="server"/> (a connection to a maintenance
     /// database of the server holding the restored database). <paramref name="feedArchive"/> writes the archive to a
-    /// stream (it may be stopped early with an IOException). Returns how many entries were applied; a pg_restore failure
-    /// is ExternalToolFailed naming its error.
+    /// stream (it may be stopped early with an IOException); it runs twice, once to list the entries and once to write
+    /// the chosen ones, each time only as far as the table of contents. Returns how many entries were applied; a
+    /// pg_restore failure is ExternalToolFailed naming its error.
     /// </summary>
-    public static async Task<int> ApplyAsync(PgTool pgRestore, Func<Stream, CancellationToken, Task> feedArchive, PgConnectionInfo server,
+    public static async Task<int> ApplyAsync(PgTool pgRestore, Func<Stream, Task> feedArchive, PgConnectionInfo server,
         CancellationToken ct = default)
     {
-        var (listCode, listing, listError) = await RunAsync(pgRestore, new[] { "--create", "--list" }, feedArchive, server, ct).ConfigureAwait(false);
-        if (listCode != 0)
-            throw new BackupToolsException(BackupErrorKind.ExternalToolFailed, $"pg_restore could not list the archive: {listError}", pgRestore.Path);
+        var listing = await PgRestoreRun.RunAsync(pgRestore, new[] { "--create", "--list" }, server, feedArchive, ct).ConfigureAwait(false);
         var entries = Select(listing);
         if (entries.Count == 0) return 0;
 
@@ -35,12 +34,8 @@ public static partial class DatabaseProperties
         string script;
         try
         {
-            var (code, output, error) = await RunAsync(pgRestore, new[] { "--create", "--use-list=" + listFile, "--file=-" }, feedArchive, server, ct)
+            script = await PgRestoreRun.RunAsync(pgRestore, new[] { "--create", "--use-list=" + listFile, "--file=-" }, server, feedArchive, ct)
                 .ConfigureAwait(false);
-            if (code != 0)
-                throw new BackupToolsException(BackupErrorKind.ExternalToolFailed,
-                    $"pg_restore could not write the database's settings, comment and grants: {error}", pgRestore.Path);
-            script = output;
         }
         finally
         {
@@ -86,26 +81,6 @@ public static partial class DatabaseProperties
         }
         Flush();
         return result;
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(PgTool pgRestore, IEnumerable<string> args,
-        Func<Stream, CancellationToken, Task> feedArchive, PgConnectionInfo server, CancellationToken ct)
-    {
-        await using var process = ToolProcess.Start(pgRestore.Path, args, server.ToEnvironment(), feedStdin: true);
-        using var stdout = new StreamReader(process.StandardOutput);
-        var drain = stdout.ReadToEndAsync(ct);
-        try
-        {
-            await using var stdin = process.StandardInput;
-            await feedArchive(stdin, ct).ConfigureAwait(false);
-        }
-        catch (IOException)
-        {
-            // pg_restore has read the table of contents and stopped reading: expected, its exit code tells.
-        }
-        var output = await drain.ConfigureAwait(false);
-        var code = await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        return (code, output, process.StderrTail);
     }
 
     /// <summary>e.g. "3345; 0 0 COMMENT - DATABASE app postgres", "3346; 0 0 ACL - DATABASE app postgres", "3347; 0 0 DATABASE PROPERTIES - app postgres".</summary>

@@ -155,12 +155,12 @@ public static class LogicalRestore
     private static async Task ApplyDatabasePropertiesAsync(PgTool pgRestore, ArchiveMode mode, string? spoolPath, BackupRepository repository,
         FileEntry dump, PgConnectionInfo maintenance, List<string> warnings, CancellationToken ct)
     {
-        Func<Stream, CancellationToken, Task> feed = mode == ArchiveMode.Stream
-            ? (stdin, token) => repository.ReadFileAsync(dump, stdin, null, token)
-            : async (stdin, token) =>
+        Func<Stream, Task> feed = mode == ArchiveMode.Stream
+            ? stdin => repository.ReadFileAsync(dump, stdin, null, ct)
+            : async stdin =>
             {
                 await using var spool = new FileStream(spoolPath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                await spool.CopyToAsync(stdin, token).ConfigureAwait(false);
+                await spool.CopyToAsync(stdin, ct).ConfigureAwait(false);
             };
         try
         {
