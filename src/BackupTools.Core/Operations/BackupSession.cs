@@ -77,19 +77,19 @@ public sealed class BackupSession : IAsyncDisposable
     /// destination aside.
     /// </summary>
     internal async Task<IReadOnlyDictionary<BackupDestination, FileEntry>> WriteStreamAsync(string name, Stream source, IProgress<long>? progress, CancellationToken ct,
-        long? expectedSize = null)
+        StreamWriteOptions? options = null)
     {
         var live = Live.ToList();
         if (live.Count == 1)
         {
             // One destination: no fan-out; any failure fails the backup (there is nothing else to keep going).
             var only = live[0];
-            var file = await only.Repository.WriteStreamAsync(name, source, only.Stats, progress, ct, expectedSize).ConfigureAwait(false);
+            var file = await only.Repository.WriteStreamAsync(name, source, only.Stats, progress, ct, options).ConfigureAwait(false);
             return new Dictionary<BackupDestination, FileEntry> { [only] = file };
         }
         var pipes = live.Select(_ => new Pipe(new PipeOptions(pauseWriterThreshold: FanOutBufferBytes, resumeWriterThreshold: FanOutBufferBytes / 2,
             useSynchronizationContext: false))).ToArray();
-        var writes = live.Select((d, i) => Task.Run(() => WriteFromPipeAsync(d, name, pipes[i].Reader, expectedSize, ct), CancellationToken.None)).ToArray();
+        var writes = live.Select((d, i) => Task.Run(() => WriteFromPipeAsync(d, name, pipes[i].Reader, options, ct), CancellationToken.None)).ToArray();
         Exception? sourceError = null;
         try
         {
@@ -149,12 +149,12 @@ public sealed class BackupSession : IAsyncDisposable
         }
     }
 
-    private static async Task<FileEntry> WriteFromPipeAsync(BackupDestination destination, string name, PipeReader reader, long? expectedSize, CancellationToken ct)
+    private static async Task<FileEntry> WriteFromPipeAsync(BackupDestination destination, string name, PipeReader reader, StreamWriteOptions? options, CancellationToken ct)
     {
         try
         {
             await using var stream = reader.AsStream();
-            return await destination.Repository.WriteStreamAsync(name, stream, destination.Stats, null, ct, expectedSize).ConfigureAwait(false);
+            return await destination.Repository.WriteStreamAsync(name, stream, destination.Stats, null, ct, options).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -321,11 +321,11 @@ public sealed class ComponentWriter
     /// <summary>
     /// Stores one stream in every live destination (read once) without adding it to the component yet: for a stream
     /// whose producer may still fail afterwards (a tool's exit code), <see cref="Add"/> it once it is known good.
-    /// <paramref name="expectedSize"/>, when known (a listed object), keeps the read buffer of a small stream small.
+    /// <paramref name="options"/>: the expected size when known (a listed object), and whether to hash the whole stream.
     /// </summary>
     public Task<IReadOnlyDictionary<BackupDestination, FileEntry>> StoreAsync(string name, Stream source, IProgress<long>? progress = null, CancellationToken ct = default,
-        long? expectedSize = null)
-        => _session.WriteStreamAsync(name, source, progress, ct, expectedSize);
+        StreamWriteOptions? options = null)
+        => _session.WriteStreamAsync(name, source, progress, ct, options);
 
     /// <summary>Adds stored files (one per destination) to the component, described by <paramref name="describe"/>.</summary>
     public void Add(IReadOnlyDictionary<BackupDestination, FileEntry> files, Action<FileEntry>? describe = null)

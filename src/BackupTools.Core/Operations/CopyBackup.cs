@@ -155,7 +155,9 @@ public static class CopyBackup
         FileEntry entry;
         try
         {
-            entry = await destination.WriteStreamAsync(file.Name, pipe.Reader.AsStream(), stats, progress, failed.Token).ConfigureAwait(false);
+            // The copy records a whole-file hash exactly when the source did (a database dump has none).
+            entry = await destination.WriteStreamAsync(file.Name, pipe.Reader.AsStream(), stats, progress, failed.Token,
+                new StreamWriteOptions { WholeFileHash = file.Sha256 is not null }).ConfigureAwait(false);
         }
         finally
         {
@@ -164,7 +166,7 @@ public static class CopyBackup
         }
         if (entry.Size != file.Size || !string.Equals(entry.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
             throw new BackupToolsException(BackupErrorKind.Corrupt,
-                $"File {file.Name} was copied as {entry.Size} bytes with SHA-256 {entry.Sha256}; the source records {file.Size} bytes, {file.Sha256}.", file.Name);
+                $"File {file.Name} was copied as {entry.Size} bytes with SHA-256 {entry.Sha256 ?? "(none)"}; the source records {file.Size} bytes, {file.Sha256 ?? "(none)"}.", file.Name);
         return entry.Chunks;
     }
 

@@ -107,7 +107,7 @@ internal static class DirectBaseBackup
         try
         {
             await using var input = pipe.Reader.AsStream();
-            return await component.StoreAsync(name, input, progress, ct).ConfigureAwait(false);
+            return await component.StoreAsync(name, input, progress, ct, StreamWriteOptions.DatabaseStream).ConfigureAwait(false);
         }
         catch
         {

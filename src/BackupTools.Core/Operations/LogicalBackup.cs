@@ -61,7 +61,7 @@ public static class LogicalBackup
         var dumpProgress = new TransferProgress(progress, $"Backing up database {facts.Database}", "pg_dump", facts.SizeBytes);
         try
         {
-            await StreamToolOutputAsync(component, pgDump, dumpArgs, source, DumpFileName, "pg_dump-custom", dumpProgress, ct).ConfigureAwait(false);
+            await StreamToolOutputAsync(component, pgDump, dumpArgs, source, DumpFileName, "pg_dump-custom", dumpProgress, ct, StreamWriteOptions.DatabaseStream).ConfigureAwait(false);
         }
         catch
         {
@@ -133,10 +133,10 @@ public static class LogicalBackup
 
     /// <summary>Runs a tool and streams its stdout into every destination; kills it when the write fails or is cancelled.</summary>
     private static async Task StreamToolOutputAsync(ComponentWriter component, PgTool tool, IEnumerable<string> args,
-        PgConnectionInfo source, string name, string format, IProgress<long>? progress, CancellationToken ct)
+        PgConnectionInfo source, string name, string format, IProgress<long>? progress, CancellationToken ct, StreamWriteOptions? options = null)
     {
         await using var process = ToolProcess.Start(tool.Path, args, source.ToEnvironment());
-        var files = await component.StoreAsync(name, process.StandardOutput, progress, ct).ConfigureAwait(false);
+        var files = await component.StoreAsync(name, process.StandardOutput, progress, ct, options).ConfigureAwait(false);
         var exitCode = await process.WaitForExitAsync(ct).ConfigureAwait(false);
         if (exitCode != 0)
             throw new BackupToolsException(BackupErrorKind.ExternalToolFailed,

@@ -110,7 +110,7 @@ public static class PhysicalBackup
         var transfer = new TransferProgress(progress, $"Base backup of {source.Server}", "pg_basebackup", null);
         await using var process = ToolProcess.Start(tool.Path, args, source.ToEnvironment());
         var output = new PrefixCaptureStream(process.StandardOutput, LabelSearchBytes);
-        var files = await component.StoreAsync(BaseTarFileName, output, transfer, ct).ConfigureAwait(false);
+        var files = await component.StoreAsync(BaseTarFileName, output, transfer, ct, StreamWriteOptions.DatabaseStream).ConfigureAwait(false);
         var exitCode = await process.WaitForExitAsync(ct).ConfigureAwait(false);
         if (exitCode != 0)
             throw new BackupToolsException(BackupErrorKind.ExternalToolFailed,

@@ -75,8 +75,11 @@ public sealed class FileEntry
     [JsonPropertyName("format")] public string? Format { get; set; }
     /// <summary>Plaintext size in bytes.</summary>
     [JsonPropertyName("size")] public long Size { get; set; }
-    /// <summary>SHA-256 of the whole plaintext, lower-case hex.</summary>
-    [JsonPropertyName("sha256")] public string Sha256 { get; set; } = "";
+    /// <summary>
+    /// SHA-256 of the whole plaintext, lower-case hex; null (left out) for a database dump or base backup tar, whose
+    /// integrity rests on the chunk ids (see <see cref="StreamWriteOptions.WholeFileHash"/>).
+    /// </summary>
+    [JsonPropertyName("sha256"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Sha256 { get; set; }
     [JsonPropertyName("chunks")] public List<ChunkRef> Chunks { get; set; } = new();
     /// <summary>For a storage-bucket object: its bucket, key, ETag and headers (null for other files).</summary>
     [JsonPropertyName("object"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ObjectMetadata? Object { get; set; }

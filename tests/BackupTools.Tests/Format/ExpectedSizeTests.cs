@@ -8,7 +8,7 @@ public sealed class ExpectedSizeTests
 {
     private static async Task<(FileEntry File, byte[] ReadBack)> RoundTripAsync(BackupRepository repository, byte[] data, long? expectedSize)
     {
-        var file = await repository.WriteStreamAsync("object", new MemoryStream(data), new WriteStats(), expectedSize: expectedSize);
+        var file = await repository.WriteStreamAsync("object", new MemoryStream(data), new WriteStats(), options: new StreamWriteOptions { ExpectedSize = expectedSize });
         var output = new MemoryStream();
         await repository.ReadFileAsync(file, output);
         return (file, output.ToArray());

@@ -131,7 +131,7 @@ public static class ObjectStorageBackup
             // and reads it again.
             var metadata = ObjectStorageClient.Describe(listed.Bucket, listed.Key, listed.ETag, null, response.Headers, response.Metadata);
             metadata.LastModified = listed.LastModified;
-            var files = await component.StoreAsync(FileName(listed.Bucket, listed.Key), response.ResponseStream, progress, token, response.ContentLength).ConfigureAwait(false);
+            var files = await component.StoreAsync(FileName(listed.Bucket, listed.Key), response.ResponseStream, progress, token, new StreamWriteOptions { ExpectedSize = response.ContentLength }).ConfigureAwait(false);
             var size = files.Values.FirstOrDefault()?.Size ?? response.ContentLength;
             if (size != response.ContentLength)
                 throw new IOException($"Object '{listed.Key}' in bucket '{listed.Bucket}' ended after {size} of {response.ContentLength} bytes.");
