@@ -17,11 +17,12 @@ public static class LogicalRestore
     /// against the backup (row counts and content checksums recorded at backup time, invalid indexes, pg_amcheck), and
     /// only then swapped in by rename in a short maintenance window. If the check fails nothing is swapped and the
     /// original stays in service; if the swap fails half-way it is undone. Into a new (or staging) database the dump is
-    /// read while it is restored (every chunk checked on the way; a failure drops the new database): with more than one
-    /// job (-Jobs 2 or more) by <see cref="OverlappedRestore"/>, through a spool file that parallel
-    /// pg_restore processes follow; with one job, or when the temporary folder lacks room for the spool, streamed into
-    /// one pg_restore. A selective restore first reads and verifies the whole dump into a private spool file (in place:
-    /// pg_restore --clean --if-exists of just those objects). Each step is reported with its duration in the outcome.
+    /// read while it is restored (every chunk checked on the way; a failure drops the new database): by default with
+    /// <see cref="ParallelCopyRestore"/> (pg_restore for the schema, parallel COPY sessions for the rows, pg_restore -j for
+    /// indexes and the rest); with -Jobs 1, or for an archive that path does not handle, streamed into one pg_restore.
+    /// A selective restore into a new database streams into one pg_restore (with -Jobs 2 or more it reads the dump into a
+    /// spool file for pg_restore -j); in place it first reads and verifies the whole dump into a private spool file
+    /// (pg_restore --clean --if-exists of just those objects). Each step is reported with its duration in the outcome.
     /// </summary>
     public static async Task<DatabaseRestoreOutcome> RunAsync(BackupRepository repository, Manifest manifest, DatabaseRestoreRequest request,
         IProgress<ProgressInfo>? progress, IBackupLog log, CancellationToken ct = default)
@@ -50,19 +51,18 @@ public static class LogicalRestore
         // the new database is dropped, the target never touched. Over the target itself (a selective restore in place)
         // the whole dump is first read and verified into a private spool file.
         var mode = !newDatabase ? ArchiveMode.VerifiedSpool
-            : jobs <= 1 ? ArchiveMode.Stream
-            : !HasRoomForSpool(spoolFolder, dump, outcome.Warnings) ? ArchiveMode.Stream
-            : selective ? ArchiveMode.VerifiedSpool
-            : ArchiveMode.Overlapped;
+            : !selective ? (request.Jobs == 1 ? ArchiveMode.Stream : ArchiveMode.ParallelCopy)
+            : jobs > 1 && HasRoomForSpool(spoolFolder, dump, outcome.Warnings) ? ArchiveMode.VerifiedSpool
+            : ArchiveMode.Stream;
         if (mode == ArchiveMode.VerifiedSpool && !newDatabase && !HasRoomForSpool(spoolFolder, dump, null))
             throw new BackupToolsException(BackupErrorKind.InvalidOperation,
                 $"The temporary folder '{spoolFolder}' has {FreeBytes(spoolFolder):N0} bytes free; the verified copy of the backup needs {dump.Size:N0}. Point TMPDIR at a folder with room.",
                 spoolFolder);
+        // The verified spool, or with parallel COPY the archive's table of contents (what pg_restore reads for the schema).
         var spoolPath = mode == ArchiveMode.Stream ? null : Path.Combine(spoolFolder, $"bt-restore-{manifest.Id}-{Guid.NewGuid():N}.dump");
+        var sessions = request.Jobs > 1 ? request.Jobs : Math.Max(2, Environment.ProcessorCount);
         var transfer = new TransferProgress(progress, $"Restoring database {database}",
             mode == ArchiveMode.VerifiedSpool ? "Reading and verifying the backup" : "Reading the backup into pg_restore", dump.Size);
-        // Reading starts at once, while the target is prepared (nothing is restored before the target is ready).
-        await using var overlapped = mode == ArchiveMode.Overlapped ? OverlappedRestore.Start(repository, dump, spoolPath!, transfer, ct) : null;
 
         // Work from the given database when restoring beside it, else from a maintenance database (the target may be
         // missing, and a swap must not be blocked by our own session).
@@ -95,14 +95,21 @@ public static class LogicalRestore
                     await steps.RunAsync("Create missing roles", () => RestoreRolesAsync(repository, component, conn, outcome.Warnings, ct)).ConfigureAwait(false);
                 if (mode == ArchiveMode.VerifiedSpool) progress?.Report(new ProgressInfo($"Restoring database {database}", "pg_restore", dump.Size, dump.Size));
                 var into = target.WithDatabase(restoreInto);
-                await steps.RunAsync(swap ? $"pg_restore into staging database {restoreInto}" : $"pg_restore into {restoreInto}", () => mode switch
+                await steps.RunAsync(swap ? $"pg_restore into staging database {restoreInto}" : $"pg_restore into {restoreInto}", async () =>
                 {
-                    ArchiveMode.Overlapped => overlapped!.RestoreAsync(pgRestore, into, jobs, component.Tables ?? new List<TableInfo>(), log, ct),
-                    ArchiveMode.VerifiedSpool => PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase)
-                        .Concat(PgRestoreRun.Jobs(jobs)).Append(spoolPath!), into, null, ct),
-                    _ => PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase), into,
-                        // Every chunk is authenticated and hash-checked on the way; Corrupt ends the restore (the caller drops the new database).
-                        stdin => repository.ReadFileAsync(dump, stdin, transfer, ct), ct),
+                    // Parallel COPY unless the archive is one it does not handle (then nothing was written: one pg_restore instead).
+                    if (mode == ArchiveMode.ParallelCopy
+                        && await ParallelCopyRestore.TryRunAsync(repository, dump, pgRestore, into, sessions, spoolPath!, transfer, log, ct).ConfigureAwait(false))
+                        return;
+                    if (mode == ArchiveMode.ParallelCopy) mode = ArchiveMode.Stream;
+                    await (mode switch
+                    {
+                        ArchiveMode.VerifiedSpool => PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase)
+                            .Concat(PgRestoreRun.Jobs(jobs)).Append(spoolPath!), into, null, ct),
+                        _ => PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase), into,
+                            // Every chunk is authenticated and its id re-checked on the way; Corrupt ends the restore (the caller drops the new database).
+                            stdin => repository.ReadFileAsync(dump, stdin, transfer, ct), ct),
+                    }).ConfigureAwait(false);
                 }).ConfigureAwait(false);
                 if (request.Verify)
                 {
@@ -140,7 +147,7 @@ public static class LogicalRestore
         }
         finally
         {
-            if (mode == ArchiveMode.VerifiedSpool) File.Delete(spoolPath!);
+            if (mode is ArchiveMode.VerifiedSpool or ArchiveMode.ParallelCopy) File.Delete(spoolPath!);
         }
         foreach (var w in outcome.Warnings) log.Write(LogLevel.Warning, w);
         outcome.BytesRestored = outcome.Success ? dump.Size : 0;
@@ -316,10 +323,8 @@ public static class LogicalRestore
     }
 
     /// <summary>
-    /// How many pg_restore jobs a restore uses when not told: one, streamed. Measured at pgbench scale 70 on 2 cores
-    /// (docs/benchmarks.md), one stream beat the parallel processes following a spool in every alternating pair
-    /// (15.2/12.7/14.8 s against 20.4/16.9/16.5 s): the server is the bottleneck, and the spool and the extra readers
-    /// only add work. Parallel jobs stay one -Jobs away for machines with cores to spare.
+    /// The default pg_restore jobs of a selective restore: one (streamed). On the 2-core machine the benchmarks run on,
+    /// parallel pg_restore processes only added work; a whole restore gets its parallelism from ParallelCopyRestore.
     /// </summary>
     private const int DefaultJobs = 1;
 
@@ -328,10 +333,10 @@ public static class LogicalRestore
     {
         /// <summary>Streamed from the repository into one pg_restore's stdin.</summary>
         Stream,
+        /// <summary>Schema by pg_restore from the table of contents, rows by parallel COPY sessions (<see cref="ParallelCopyRestore"/>).</summary>
+        ParallelCopy,
         /// <summary>Read and verified whole into a spool file first, then pg_restore -j reads the file.</summary>
         VerifiedSpool,
-        /// <summary>Parallel pg_restore processes follow a spool file while it is written (<see cref="OverlappedRestore"/>).</summary>
-        Overlapped,
     }
 
     /// <summary>

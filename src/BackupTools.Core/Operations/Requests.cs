@@ -44,10 +44,11 @@ public sealed class DatabaseRestoreRequest
     public IReadOnlyList<string> Tables { get; init; } = Array.Empty<string>();
     public string? PgBinDirectory { get; init; }
     /// <summary>
-    /// pg_restore parallel jobs; 0 = the default, 1. 1: a whole restore streams the backup straight
-    /// into one pg_restore (no spool file). More than 1: a whole restore runs that many pg_restore processes that follow
-    /// a spool file while the backup is read into it (see OverlappedRestore). A selective restore in place always
-    /// reads and verifies the whole dump into a spool file first.
+    /// Parallelism; 0 = the default. A whole restore loads the rows with this many COPY sessions (default: the processor
+    /// count, at least 2) and builds indexes with pg_restore -j of the same number (see ParallelCopyRestore); 1 streams
+    /// the backup straight into one pg_restore. A selective restore into a new database streams into one pg_restore by
+    /// default, or with 2 or more reads the dump into a spool file for pg_restore -j; in place it always reads and
+    /// verifies the whole dump into a spool file first.
     /// </summary>
     public int Jobs { get; init; }
     /// <summary>Create roles from the backup's roles script that the target lacks.</summary>

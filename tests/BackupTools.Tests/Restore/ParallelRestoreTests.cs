@@ -1,5 +1,6 @@
 using BackupTools.Core;
 using BackupTools.Core.Operations;
+using BackupTools.Core.Postgres;
 using BackupTools.Core.Repository;
 using BackupTools.Core.Storage;
 using BackupTools.Testing;
@@ -9,8 +10,8 @@ using Xunit;
 namespace BackupTools.Tests.Restore;
 
 /// <summary>
-/// Restores into a new database with parallel pg_restore processes following the spool (Jobs &gt; 1) and streamed into
-/// one pg_restore (Jobs = 1), on a real PostgreSQL 15, from a repository with small chunks so the dump has many.
+/// Restores into a new database with parallel COPY sessions (the default, and Jobs &gt; 1) and streamed into one
+/// pg_restore (Jobs = 1), on a real PostgreSQL 15, from a repository with small chunks so the dump has many.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class ParallelRestoreTests(PostgresFixture fixture) : IAsyncLifetime
@@ -37,6 +38,7 @@ public sealed class ParallelRestoreTests(PostgresFixture fixture) : IAsyncLifeti
     }
 
     [Theory]
+    [InlineData(0)]
     [InlineData(1)]
     [InlineData(3)]
     public async Task Any_number_of_jobs_restores_policies_grants_sequences_and_content_and_leaves_no_file(int jobs)
@@ -50,6 +52,61 @@ public sealed class ParallelRestoreTests(PostgresFixture fixture) : IAsyncLifeti
         Assert.Contains(outcome.Steps, s => s.Name.StartsWith("Check ") && s.Success);
         Assert.Equal(await FingerprintAsync(db), await FingerprintAsync(copy));
         Assert.Empty(Directory.EnumerateFileSystemEntries(_spoolFolder));
+    }
+
+    [Fact]
+    public async Task Rows_cut_into_small_segments_are_spread_over_every_session_and_every_table_comes_back_equal()
+    {
+        var (db, manifest) = await BackupSampleAsync();
+        var dump = manifest.Components[0].Files.Single(f => f.Name == LogicalBackup.DumpFileName);
+        var copy = db + "_segments";
+        await Cluster.ExecuteAsync("postgres", $"CREATE DATABASE {copy} TEMPLATE template0");
+        var log = new ListLog();
+        var pgRestore = await PgTools.FindAsync("pg_restore", 15, Cluster.State.BinDirectory);
+        var head = Path.Combine(_spoolFolder, "head.dump");
+
+        // 4 KiB segments: every table larger than that is loaded by all three sessions at once, in many COPY runs.
+        var done = await ParallelCopyRestore.TryRunAsync(_repository, dump, pgRestore, PgConnectionInfo.Parse(Cluster.Uri(copy)), 3, head, null, log,
+            CancellationToken.None, segmentBytes: 4096);
+
+        Assert.True(done);
+        Assert.Equal(await FingerprintAsync(db), await FingerprintAsync(copy));
+        var perSession = Assert.Single(log.Lines, l => l.StartsWith("Rows per session: "));
+        Assert.Equal(3, perSession.Split(", ").Length);
+        Assert.DoesNotContain(" 0 bytes", perSession);
+        Assert.True(File.Exists(head), "the table of contents is left for the caller");
+        Assert.False(File.Exists(head + ".list"));
+    }
+
+    [Fact]
+    public async Task A_row_the_server_refuses_fails_the_load_naming_the_table_and_the_reason()
+    {
+        var (db, manifest) = await BackupSampleAsync();
+        var dump = manifest.Components[0].Files.Single(f => f.Name == LogicalBackup.DumpFileName);
+        var copy = db + "_refused";
+        await Cluster.ExecuteAsync("postgres", $"CREATE DATABASE {copy} TEMPLATE template0");
+        // The schema restores as usual, but public.posts gets a check no row passes the moment it is created, so the
+        // COPY of its rows is refused by the server.
+        await Cluster.ExecuteAsync(copy, """
+            CREATE FUNCTION public.refuse_posts() RETURNS event_trigger LANGUAGE plpgsql AS $$
+            DECLARE r record;
+            BEGIN
+              FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' AND object_identity = 'public.posts' LOOP
+                EXECUTE 'ALTER TABLE public.posts ADD CONSTRAINT refuse_rows CHECK (false) NOT VALID';
+              END LOOP;
+            END $$;
+            CREATE EVENT TRIGGER refuse_posts ON ddl_command_end EXECUTE FUNCTION public.refuse_posts();
+            """);
+        var pgRestore = await PgTools.FindAsync("pg_restore", 15, Cluster.State.BinDirectory);
+        var head = Path.Combine(_spoolFolder, "refused.dump");
+
+        var e = await Assert.ThrowsAsync<BackupToolsException>(() => ParallelCopyRestore.TryRunAsync(_repository, dump, pgRestore,
+            PgConnectionInfo.Parse(Cluster.Uri(copy)), 2, head, null, NullBackupLog.Instance, CancellationToken.None));
+
+        Assert.Equal(BackupErrorKind.ExternalToolFailed, e.Kind);
+        Assert.Contains("public.posts", e.Message);
+        Assert.Contains("refuse_rows", e.Message);
+        File.Delete(head);
     }
 
     [Fact]
@@ -93,4 +150,10 @@ public sealed class ParallelRestoreTests(PostgresFixture fixture) : IAsyncLifeti
     }
 
     private Task<IReadOnlyList<FingerprintRow>> FingerprintAsync(string db) => SupabaseSample.FingerprintAsync(Cluster.ConnectionString(db));
+
+    private sealed class ListLog : IBackupLog
+    {
+        public List<string> Lines { get; } = new();
+        public void Write(LogLevel level, string message) { lock (Lines) Lines.Add(message); }
+    }
 }
