@@ -39,7 +39,7 @@ public sealed class RestoreBackupCommand : BackupSelectionCmdletBase
     [Parameter]
     public string[] Table { get; set; } = [];
 
-    /// <summary>pg_restore parallel jobs; 0 chooses.</summary>
+    /// <summary>Sessions: COPY sessions loading the rows and pg_restore -j for indexes (0 = processor count, at least 2; 1 = one streamed pg_restore).</summary>
     [Parameter]
     [ValidateRange(0, 64)]
     public int Jobs { get; set; }
