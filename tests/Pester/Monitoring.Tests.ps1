@@ -178,6 +178,12 @@ Describe 'Monitoring' -Skip:$noServices {
         BeforeAll {
             $sink = [BackupTools.Testing.WebhookSink]::new((Get-FreeTcpPort))
             $deadUrl = "http://127.0.0.1:$(Get-FreeTcpPort)/services/T000/B000/$([BackupTools.Testing.WebhookSink]::Token)"
+            # The one message the sink received (posting is asynchronous: give it a moment), parsed.
+            function Get-OnlyMessage {
+                Start-Sleep -Milliseconds 500
+                $sink.Bodies.Count | Should -Be 1
+                $sink.Bodies.ToArray()[0] | ConvertFrom-Json
+            }
         }
         AfterAll { $sink.Dispose() }
         BeforeEach { $sink.Bodies.Clear() }
@@ -188,9 +194,7 @@ Describe 'Monitoring' -Skip:$noServices {
                 -Database "postgresql://postgres@127.0.0.1:$(Get-FreeTcpPort)/nowhere" -Repository monitored | Out-Null
             Start-Sleep -Milliseconds 1100
             $null = Invoke-BackupSchedule -Path $schedule -NotifyWebhook $sink.Url -ErrorAction SilentlyContinue
-            Start-Sleep -Milliseconds 500
-            $sink.Bodies.Count | Should -Be 1
-            $message = $sink.Bodies.ToArray()[0] | ConvertFrom-Json
+            $message = Get-OnlyMessage
             $message.status | Should -Be 'failure'
             $message.source | Should -Be 'scheduled job broken-nightly'
             $message.error | Should -Not -BeNullOrEmpty
@@ -205,9 +209,7 @@ Describe 'Monitoring' -Skip:$noServices {
             $drill = $latest | Test-Backup -Level Restore -TargetServer (Get-TestConnectionString postgres -WithPassword) `
                 -RtoTarget ([timespan]::FromMilliseconds(1)) -NotifyWebhook $sink.Url
             $drill.Success | Should -BeFalse
-            Start-Sleep -Milliseconds 500
-            $sink.Bodies.Count | Should -Be 1
-            $message = $sink.Bodies.ToArray()[0] | ConvertFrom-Json
+            $message = Get-OnlyMessage
             $message.operation | Should -Be 'Restore drill'
             $message.backupId | Should -Be $latest.Id
             $message.error | Should -Match 'recovery-time objective'
@@ -218,9 +220,7 @@ Describe 'Monitoring' -Skip:$noServices {
                 -NotifyWebhook $sink.Url -ErrorVariable failures -ErrorAction SilentlyContinue
             $result | Should -BeNullOrEmpty
             $failures.Count | Should -Be 1
-            Start-Sleep -Milliseconds 500
-            $sink.Bodies.Count | Should -Be 1
-            $message = $sink.Bodies.ToArray()[0] | ConvertFrom-Json
+            $message = Get-OnlyMessage
             $message.status | Should -Be 'failure'
             $message.source | Should -Be "database 'unreachable_db' on 127.0.0.1:$port"
             $message.error | Should -Not -BeNullOrEmpty
@@ -236,9 +236,7 @@ Describe 'Monitoring' -Skip:$noServices {
                 -NotifyWebhook $sink.Url -ErrorVariable failures -ErrorAction SilentlyContinue
             $result | Should -BeNullOrEmpty
             $failures.Count | Should -Be 1
-            Start-Sleep -Milliseconds 500
-            $sink.Bodies.Count | Should -Be 1
-            $message = $sink.Bodies.ToArray()[0] | ConvertFrom-Json
+            $message = Get-OnlyMessage
             $message.status | Should -Be 'failure'
             $message.error | Should -Match ([regex]::Escape($failures[0].Exception.Message))
             $message.error | Should -Not -Match 'not the passphrase'

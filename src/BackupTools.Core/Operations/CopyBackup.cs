@@ -139,19 +139,7 @@ public static class CopyBackup
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBufferBytes, resumeWriterThreshold: PipeBufferBytes / 2));
-        var reader = Task.Run(async () =>
-        {
-            Exception? error = null;
-            try
-            {
-                await source.ReadFileAsync(file, pipe.Writer.AsStream(leaveOpen: true), null, failed.Token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-            await pipe.Writer.CompleteAsync(error).ConfigureAwait(false);
-        }, CancellationToken.None);
+        var reader = ParallelTasks.FeedPipe(pipe.Writer, output => source.ReadFileAsync(file, output, null, failed.Token));
         FileEntry entry;
         try
         {

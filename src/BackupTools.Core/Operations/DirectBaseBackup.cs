@@ -90,20 +90,7 @@ internal static class DirectBaseBackup
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBufferBytes, resumeWriterThreshold: PipeBufferBytes / 2, useSynchronizationContext: false));
         using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var write = Task.Run(async () =>
-        {
-            Exception? error = null;
-            try
-            {
-                await using var output = pipe.Writer.AsStream(leaveOpen: true);
-                await DataDirectoryTar.WriteAsync(root, entries, output, stopWriting.Token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-            await pipe.Writer.CompleteAsync(error).ConfigureAwait(false);
-        }, CancellationToken.None);
+        var write = ParallelTasks.FeedPipe(pipe.Writer, output => DataDirectoryTar.WriteAsync(root, entries, output, stopWriting.Token));
         try
         {
             await using var input = pipe.Reader.AsStream();

@@ -97,19 +97,19 @@ public static class LogicalRestore
                 var into = target.WithDatabase(restoreInto);
                 await steps.RunAsync(swap ? $"pg_restore into staging database {restoreInto}" : $"pg_restore into {restoreInto}", async () =>
                 {
-                    // Parallel COPY unless the archive is one it does not handle (then nothing was written: one pg_restore instead).
-                    if (mode == ArchiveMode.ParallelCopy
-                        && await ParallelCopyRestore.TryRunAsync(repository, dump, pgRestore, into, sessions, spoolPath!, transfer, log, ct).ConfigureAwait(false))
-                        return;
-                    if (mode == ArchiveMode.ParallelCopy) mode = ArchiveMode.Stream;
-                    await (mode switch
+                    if (mode == ArchiveMode.ParallelCopy)
                     {
-                        ArchiveMode.VerifiedSpool => PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase)
-                            .Concat(PgRestoreRun.Jobs(jobs)).Append(spoolPath!), into, null, ct),
-                        _ => PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase), into,
-                            // Every chunk is authenticated and its id re-checked on the way; Corrupt ends the restore (the caller drops the new database).
-                            stdin => repository.ReadFileAsync(dump, stdin, transfer, ct), ct),
-                    }).ConfigureAwait(false);
+                        if (await ParallelCopyRestore.TryRunAsync(repository, dump, pgRestore, into, sessions, spoolPath!, transfer, log, ct).ConfigureAwait(false))
+                            return;
+                        mode = ArchiveMode.Stream; // an archive it does not handle: nothing was written, one pg_restore instead
+                    }
+                    if (mode == ArchiveMode.VerifiedSpool)
+                        await PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase).Concat(PgRestoreRun.Jobs(jobs)).Append(spoolPath!),
+                            into, null, ct).ConfigureAwait(false);
+                    else
+                        // Every chunk is authenticated and its id re-checked on the way; Corrupt ends the restore (the caller drops the new database).
+                        await PgRestoreRun.RunAsync(pgRestore, PgRestoreArguments(into, request, !newDatabase), into,
+                            stdin => repository.ReadFileAsync(dump, stdin, transfer, ct), ct).ConfigureAwait(false);
                 }).ConfigureAwait(false);
                 if (request.Verify)
                 {
@@ -229,9 +229,7 @@ public static class LogicalRestore
     /// <summary>Reads the dump through the repository (every chunk authenticated and hash-checked) into a private file.</summary>
     private static async Task SpoolAsync(BackupRepository repository, FileEntry dump, string path, IProgress<long> progress, CancellationToken ct)
     {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        await using var spool = new FileStream(path, options);
+        await using var spool = new FileStream(path, PrivateFile.ForWriting(FileMode.CreateNew, FileOptions.Asynchronous));
         await repository.ReadFileAsync(dump, spool, progress, ct).ConfigureAwait(false);
     }
 

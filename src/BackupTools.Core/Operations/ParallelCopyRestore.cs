@@ -41,25 +41,12 @@ internal static class ParallelCopyRestore
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBytes, resumeWriterThreshold: PipeBytes / 2, useSynchronizationContext: false));
-        var reading = Task.Run(async () =>
-        {
-            Exception? error = null;
-            try
-            {
-                await using var output = pipe.Writer.AsStream(leaveOpen: true);
-                await repository.ReadFileAsync(dump, output, progress, stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-            await pipe.Writer.CompleteAsync(error).ConfigureAwait(false);
-        }, CancellationToken.None);
+        var reading = ParallelTasks.FeedPipe(pipe.Writer, output => repository.ReadFileAsync(dump, output, progress, stop.Token));
         var listPath = headPath + ".list";
         try
         {
             var archive = new CustomArchiveReader(pipe.Reader.AsStream());
-            var unsupported = await OnOwnThread(() =>
+            var unsupported = await ParallelTasks.OnOwnThread(() =>
             {
                 try
                 {
@@ -76,12 +63,12 @@ internal static class ParallelCopyRestore
                 log.Write(LogLevel.Verbose, $"Restoring with one pg_restore instead of parallel COPY: {unsupported}.");
                 return false;
             }
-            await WritePrivateFileAsync(headPath, archive.Head, ct).ConfigureAwait(false);
+            await using (var head = new FileStream(headPath, PrivateFile.ForWriting(FileMode.CreateNew)))
+                await head.WriteAsync(archive.Head, ct).ConfigureAwait(false);
             await PgRestoreRun.RunAsync(pgRestore, PgRestoreRun.ArgumentsFor(target).Append("--section=pre-data").Append(headPath), target, null, ct).ConfigureAwait(false);
             log.Write(LogLevel.Verbose, $"Schema restored (pre-data); loading the rows with {sessions} COPY sessions.");
 
             await LoadRowsAsync(archive, target, sessions, segmentBytes, log, stop.Token).ConfigureAwait(false);
-            await reading.ConfigureAwait(false);
             log.Write(LogLevel.Verbose, $"Rows loaded; sequence values, indexes, constraints and grants with pg_restore -j {sessions}.");
 
             var rest = archive.Entries.Where(e => e.EffectiveSection >= ArchiveEntry.SectionData && !e.IsTableData)
@@ -95,7 +82,7 @@ internal static class ParallelCopyRestore
         {
             stop.Cancel();
             await pipe.Reader.CompleteAsync().ConfigureAwait(false);
-            try { await reading.ConfigureAwait(false); } catch (Exception) { /* its error, if any, reached the splitter through the pipe */ }
+            await reading.ConfigureAwait(false); // its error, if any, reached the splitter through the pipe
             File.Delete(listPath);
         }
     }
@@ -117,43 +104,25 @@ internal static class ParallelCopyRestore
     /// <summary>Cuts every table's rows into segments and loads them through <paramref name="count"/> COPY sessions.</summary>
     private static async Task LoadRowsAsync(CustomArchiveReader archive, PgConnectionInfo target, int count, int segmentBytes, IBackupLog log, CancellationToken ct)
     {
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var buffers = new SegmentBuffers(segmentBytes);
         var loaders = new RowLoader[count];
         try
         {
             for (var i = 0; i < count; i++) loaders[i] = new RowLoader(buffers);
             await Task.WhenAll(loaders.Select(l => l.OpenAsync(target, archive.SearchPathStatement, ct))).ConfigureAwait(false);
-            var runs = loaders.Select(l => Task.Run(() => l.RunAsync(failed), CancellationToken.None)).ToList();
-            var split = OnOwnThread(() =>
-            {
-                try
+            // The first real failure (a corrupt chunk, a row the server refused) stops the others and is the one thrown.
+            await ParallelTasks.RunAllAsync(loaders.Select(l => (Func<CancellationToken, Task>)l.RunAsync)
+                .Append(token => ParallelTasks.OnOwnThread(() =>
                 {
-                    Split(archive, loaders, buffers, failed.Token);
-                }
-                catch
-                {
-                    failed.Cancel();
-                    throw;
-                }
-                finally
-                {
-                    foreach (var loader in loaders) loader.Complete();
-                }
-            });
-            var all = runs.Append(split).ToList();
-            try
-            {
-                await Task.WhenAll(all).ConfigureAwait(false);
-            }
-            catch
-            {
-                ct.ThrowIfCancellationRequested();
-                // The first real failure (a corrupt chunk, a row the server refused), not the cancellations it caused.
-                var cause = all.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
-                if (cause is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
-                throw;
-            }
+                    try
+                    {
+                        Split(archive, loaders, buffers, token);
+                    }
+                    finally
+                    {
+                        foreach (var loader in loaders) loader.Complete();
+                    }
+                })), ct).ConfigureAwait(false);
             log.Write(LogLevel.Verbose, "Rows per session: " + string.Join(", ", loaders.Select(l => $"{l.Bytes:N0} bytes in {l.Copies} COPY")));
         }
         finally
@@ -166,13 +135,14 @@ internal static class ParallelCopyRestore
     private static void Split(CustomArchiveReader archive, RowLoader[] loaders, SegmentBuffers buffers, CancellationToken ct)
     {
         var tables = archive.Entries.Where(e => e.IsTableData).ToDictionary(e => e.DumpId);
-        var scratch = new byte[buffers.SegmentBytes];
+        byte[]? skipped = null;
         while (archive.NextBlock() is { } id)
         {
             ct.ThrowIfCancellationRequested();
             if (!tables.TryGetValue(id, out var table))
             {
-                while (archive.ReadChunk(ref scratch, 0) > 0) { } // a block no entry loads (pg_restore would skip it too)
+                skipped ??= new byte[64 << 10];
+                while (archive.ReadChunk(ref skipped, 0) > 0) { } // a block no entry loads (pg_restore would skip it too)
                 continue;
             }
             var segment = buffers.Rent();
@@ -211,20 +181,6 @@ internal static class ParallelCopyRestore
         var loader = loaders[0];
         foreach (var l in loaders) if (l.Queued < loader.Queued) loader = l;
         loader.Enqueue(segment, ct);
-    }
-
-    private static Task OnOwnThread(Action action)
-        => Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-    private static Task<T> OnOwnThread<T>(Func<T> func)
-        => Task.Factory.StartNew(func, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-    private static async Task WritePrivateFileAsync(string path, byte[] content, CancellationToken ct)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        await using var file = new FileStream(path, options);
-        await file.WriteAsync(content, ct).ConfigureAwait(false);
     }
 
     /// <summary>Rows of one table, whole rows only; <see cref="Buffer"/> goes back to <see cref="SegmentBuffers"/>.</summary>
@@ -274,12 +230,10 @@ internal static class ParallelCopyRestore
 
         public void Complete() => _queue.Writer.TryComplete();
 
-        public async Task RunAsync(CancellationTokenSource failed)
+        public async Task RunAsync(CancellationToken ct)
         {
-            var ct = failed.Token;
             ArchiveEntry? table = null;
-            TextWriter? copy = null;
-            Stream? raw = null;
+            StreamWriter? copy = null;
             try
             {
                 await foreach (var segment in _queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
@@ -291,10 +245,10 @@ internal static class ParallelCopyRestore
                             if (copy is not null) await EndAsync(copy, table!).ConfigureAwait(false);
                             table = segment.Table;
                             copy = await BeginAsync(table, ct).ConfigureAwait(false);
-                            raw = ((StreamWriter)copy).BaseStream;
                             Copies++;
                         }
-                        await raw!.WriteAsync(segment.Buffer.AsMemory(0, segment.Length), ct).ConfigureAwait(false);
+                        // The raw COPY stream under the text writer: the rows go out as the bytes they are, never decoded.
+                        await copy!.BaseStream.WriteAsync(segment.Buffer.AsMemory(0, segment.Length), ct).ConfigureAwait(false);
                         Bytes += segment.Length;
                     }
                     finally
@@ -304,12 +258,6 @@ internal static class ParallelCopyRestore
                     }
                 }
                 if (copy is not null) await EndAsync(copy, table!).ConfigureAwait(false);
-                copy = null;
-            }
-            catch
-            {
-                failed.Cancel();
-                throw;
             }
             finally
             {
@@ -317,11 +265,11 @@ internal static class ParallelCopyRestore
             }
         }
 
-        private async Task<TextWriter> BeginAsync(ArchiveEntry table, CancellationToken ct)
+        private async Task<StreamWriter> BeginAsync(ArchiveEntry table, CancellationToken ct)
         {
             try
             {
-                return await _conn!.BeginTextImportAsync(table.CopyStmt!.TrimEnd().TrimEnd(';'), ct).ConfigureAwait(false);
+                return (StreamWriter)await _conn!.BeginTextImportAsync(table.CopyStmt!.TrimEnd().TrimEnd(';'), ct).ConfigureAwait(false);
             }
             catch (PostgresException e)
             {
@@ -329,7 +277,7 @@ internal static class ParallelCopyRestore
             }
         }
 
-        private static async Task EndAsync(TextWriter copy, ArchiveEntry table)
+        private static async Task EndAsync(StreamWriter copy, ArchiveEntry table)
         {
             try
             {

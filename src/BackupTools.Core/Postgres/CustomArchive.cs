@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace BackupTools.Core.Postgres;
 
 /// <summary>One entry of a pg_dump custom-format table of contents (the fields this code uses).</summary>
@@ -49,7 +47,7 @@ public sealed class CustomArchiveReader
     {
         _capture = new MemoryStream();
         var magic = ReadBytes(5);
-        if (Encoding8(magic) != "PGDMP") throw new NotSupportedException("not a pg_dump custom-format archive");
+        if (System.Text.Encoding.ASCII.GetString(magic) != "PGDMP") throw new NotSupportedException("not a pg_dump custom-format archive");
         int major = ReadByte(), minor = ReadByte(), revision = ReadByte();
         Version = $"{major}.{minor}.{revision}";
         if (major != 1 || minor < 12 || minor > 16) throw new NotSupportedException($"archive format {Version} is not one this reader knows");
@@ -129,8 +127,6 @@ public sealed class CustomArchiveReader
         var b = a < 0 ? -1 : defn.IndexOf('\'', a + 1);
         return b < 0 ? null : defn[(a + 1)..b];
     }
-
-    private static string Encoding8(byte[] bytes) => System.Text.Encoding.ASCII.GetString(bytes);
 
     private int ReadInt()
     {

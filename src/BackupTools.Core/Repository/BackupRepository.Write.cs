@@ -32,7 +32,7 @@ public sealed partial class BackupRepository
             .Select(_ => Task.Run(() => RunChunkWorkerAsync(channel.Reader, stats, failed), CancellationToken.None))
             .ToArray();
         var tasks = new List<Task>(workers);
-        var cutter = Task.Factory.StartNew(() =>
+        var cutter = ParallelTasks.OnOwnThread(() =>
         {
             try
             {
@@ -42,7 +42,7 @@ public sealed partial class BackupRepository
             {
                 channel.Writer.TryComplete();
             }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        });
         // Observed here so that a cutter left behind in a read (below) never reports an unobserved exception.
         _ = cutter.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try

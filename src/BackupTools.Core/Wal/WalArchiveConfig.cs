@@ -78,9 +78,7 @@ public sealed class WalArchiveConfig
     {
         var full = Path.GetFullPath(path);
         var temp = full + ".tmp-" + Environment.ProcessId;
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(temp, options))
+        using (var stream = new FileStream(temp, PrivateFile.ForWriting(FileMode.Create)))
             JsonSerializer.Serialize(stream, this, CoreJsonContext.Indented.WalArchiveConfig);
         File.Move(temp, full, overwrite: true);
     }

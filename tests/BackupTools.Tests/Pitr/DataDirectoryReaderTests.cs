@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Formats.Tar;
+using BackupTools.Core;
 using BackupTools.Core.Operations;
 using BackupTools.Core.Postgres;
 using BackupTools.Core.Repository;

@@ -121,10 +121,8 @@ public static class ConfigRestore
         if (!Directory.Exists(folder)) staged.CreateDirectory(folder);
         // A short stem keeps the temporary name within the file system's name length limit.
         var temp = Path.Combine(folder, $".{segments[^1][..Math.Min(segments[^1].Length, 64)]}.bt-{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         staged.AddFile(temp, step.TargetPath);
-        await using (var output = new FileStream(temp, options))
+        await using (var output = new FileStream(temp, PrivateFile.ForWriting(FileMode.CreateNew, FileOptions.Asynchronous)))
             await repository.ReadFileAsync(step.Entry, output, null, ct).ConfigureAwait(false);
         ApplyMetadata(temp, step.Fs);
     }
