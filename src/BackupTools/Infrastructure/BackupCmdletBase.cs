@@ -88,6 +88,10 @@ public abstract class BackupCmdletBase : PSCmdlet, IDisposable
         var logFile = OpenLogFile();
         IBackupLog log = logFile is null ? reporter : new TeeLog(reporter, logFile);
         var task = Task.Run(() => work(reporter, log, StopToken), StopToken);
+        // The pipeline thread waits for news with a timeout (Ctrl+C, rate updates); the end of the call is news too, or
+        // every engine call would end up to one interval late (a restore makes three: open, manifest, restore).
+        _ = task.ContinueWith(static (_, state) => ((EngineReporter)state!).Wake(), reporter, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var activities = new Dictionary<int, ProgressInfo>();
         while (!task.IsCompleted)
         {

@@ -27,6 +27,9 @@ internal sealed class EngineReporter : IProgress<ProgressInfo>, IBackupLog
         _signal.Release();
     }
 
+    /// <summary>Ends a <see cref="WaitForNews"/> early (the engine call finished).</summary>
+    public void Wake() => _signal.Release();
+
     /// <summary>Waits up to <paramref name="timeout"/> for something to report.</summary>
     public void WaitForNews(TimeSpan timeout) => _signal.Wait(timeout);
 
