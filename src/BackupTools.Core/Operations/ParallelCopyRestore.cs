@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.IO.Pipelines;
 using System.Threading.Channels;
 using BackupTools.Core.Postgres;
 using BackupTools.Core.Repository;
@@ -28,8 +28,8 @@ internal static class ParallelCopyRestore
 {
     /// <summary>Rows are handed to a session in segments of about this size (cut at the end of a row).</summary>
     public const int DefaultSegmentBytes = 1 << 20;
-    /// <summary>How much of the dump may wait in memory between the repository reader and the row splitter.</summary>
-    private const long PipeBytes = 32 << 20;
+    /// <summary>How many of the dump's decrypted chunks (about 1 MiB each) may wait for the row splitter.</summary>
+    private const int QueuedChunks = 16;
 
     /// <summary>
     /// Restores <paramref name="dump"/> into <paramref name="target"/> (a new, empty database). Returns false, having written
@@ -40,12 +40,12 @@ internal static class ParallelCopyRestore
         string headPath, IProgress<long>? progress, IBackupLog log, CancellationToken ct, int segmentBytes = DefaultSegmentBytes)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBytes, resumeWriterThreshold: PipeBytes / 2, useSynchronizationContext: false));
-        var reading = ParallelTasks.FeedPipe(pipe.Writer, output => repository.ReadFileAsync(dump, output, progress, stop.Token));
+        using var chunks = new QueuedChunkInput(QueuedChunks);
+        var reading = chunks.FeedAsync(repository, dump, progress, stop.Token);
         var listPath = headPath + ".list";
         try
         {
-            var archive = new CustomArchiveReader(pipe.Reader.AsStream());
+            var archive = new CustomArchiveReader(chunks);
             var unsupported = await ParallelTasks.OnOwnThread(() =>
             {
                 try
@@ -81,8 +81,7 @@ internal static class ParallelCopyRestore
         finally
         {
             stop.Cancel();
-            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
-            await reading.ConfigureAwait(false); // its error, if any, reached the splitter through the pipe
+            await reading.ConfigureAwait(false); // its error, if any, reached the splitter through the queue
             File.Delete(listPath);
         }
     }
@@ -135,26 +134,31 @@ internal static class ParallelCopyRestore
     private static void Split(CustomArchiveReader archive, RowLoader[] loaders, SegmentBuffers buffers, CancellationToken ct)
     {
         var tables = archive.Entries.Where(e => e.IsTableData).ToDictionary(e => e.DumpId);
-        byte[]? skipped = null;
         while (archive.NextBlock() is { } id)
         {
             ct.ThrowIfCancellationRequested();
             if (!tables.TryGetValue(id, out var table))
             {
-                skipped ??= new byte[64 << 10];
-                while (archive.ReadChunk(ref skipped, 0) > 0) { } // a block no entry loads (pg_restore would skip it too)
+                // A block no entry loads (pg_restore would skip it too).
+                var skipped = buffers.Rent();
+                for (var ended = false; !ended;) archive.ReadChunks(ref skipped, 0, 1, out ended);
+                buffers.Return(skipped);
                 continue;
             }
             var segment = buffers.Rent();
             var length = 0;
             while (true)
             {
-                var n = archive.ReadChunk(ref segment, length);
-                if (n == 0) break;
-                length += n;
-                if (length < buffers.SegmentBytes) continue;
+                length = archive.ReadChunks(ref segment, length, buffers.SegmentBytes, out var ended);
+                if (ended) break;
                 var cut = segment.AsSpan(0, length).LastIndexOf((byte)'\n') + 1;
-                if (cut == 0) continue; // one row longer than a segment: read on
+                if (cut == 0)
+                {
+                    // One row longer than a segment: read on (the buffer grows).
+                    length = archive.ReadChunks(ref segment, length, length + 1, out ended);
+                    if (ended) break;
+                    continue;
+                }
                 var next = buffers.Rent();
                 segment.AsSpan(cut, length - cut).CopyTo(next);
                 Dispatch(loaders, new Segment(table, segment, cut), ct);
@@ -181,6 +185,74 @@ internal static class ParallelCopyRestore
         var loader = loaders[0];
         foreach (var l in loaders) if (l.Queued < loader.Queued) loader = l;
         loader.Enqueue(segment, ct);
+    }
+
+    /// <summary>
+    /// The dump's chunks as the repository decrypts them (buffers from <see cref="ArrayPool{T}.Shared"/>), queued for the
+    /// archive reader, which parses them in place: no copy into a pipe and out again. The feed's failure (a corrupt
+    /// chunk) is what the reader's next <see cref="Next"/> throws.
+    /// </summary>
+    private sealed class QueuedChunkInput(int capacity) : ArchiveInput
+    {
+        private readonly Channel<(byte[] Buffer, int Length)> _queue = Channel.CreateBounded<(byte[], int)>(
+            new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+        private byte[]? _current;
+
+        /// <summary>Reads <paramref name="dump"/> into the queue; completes it with the reading's failure, if any (and never throws itself).</summary>
+        public async Task FeedAsync(BackupRepository repository, FileEntry dump, IProgress<long>? progress, CancellationToken ct)
+        {
+            await Task.Yield(); // the caller goes on to read
+            try
+            {
+                await repository.ReadChunksAsync(dump, async (buffer, length, token) =>
+                {
+                    try
+                    {
+                        await _queue.Writer.WriteAsync((buffer, length), token).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        throw;
+                    }
+                }, progress, ct).ConfigureAwait(false);
+                _queue.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                _queue.Writer.TryComplete(e);
+            }
+        }
+
+        public override bool Next(out byte[] buffer, out int length)
+        {
+            ReturnCurrent();
+            (byte[] Buffer, int Length) item;
+            while (!_queue.Reader.TryRead(out item))
+            {
+                // The reader runs on a thread of its own: waiting here blocks nothing else. Throws the feed's failure.
+                if (!_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    (buffer, length) = (Array.Empty<byte>(), 0);
+                    return false;
+                }
+            }
+            (_current, buffer, length) = (item.Buffer, item.Buffer, item.Length);
+            return true;
+        }
+
+        private void ReturnCurrent()
+        {
+            if (_current is not null) ArrayPool<byte>.Shared.Return(_current);
+            _current = null;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            ReturnCurrent();
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var left)) ArrayPool<byte>.Shared.Return(left.Buffer);
+        }
     }
 
     /// <summary>Rows of one table, whole rows only; <see cref="Buffer"/> goes back to <see cref="SegmentBuffers"/>.</summary>

@@ -23,13 +23,19 @@ public sealed record ArchiveEntry(int DumpId, string Desc, string Tag, string? N
 public sealed class CustomArchiveReader
 {
     private const byte BlockData = 1, BlockBlobs = 3, BlockEnd = 4;
-    private readonly Stream _input;
-    private readonly byte[] _buffer = new byte[1 << 16];
+    private readonly ArchiveInput _input;
+    private byte[] _buffer = Array.Empty<byte>();
     private int _start, _end;
     private MemoryStream? _capture;
     private int _intSize;
 
-    public CustomArchiveReader(Stream input) => _input = input;
+    /// <summary>A reader of the archive in <paramref name="input"/>.</summary>
+    public CustomArchiveReader(Stream input) : this(ArchiveInput.FromStream(input))
+    {
+    }
+
+    /// <summary>A reader of the archive whose bytes <paramref name="input"/> hands over buffer by buffer (the caller disposes it).</summary>
+    public CustomArchiveReader(ArchiveInput input) => _input = input;
 
     /// <summary>"major.minor.revision" of the archive format.</summary>
     public string Version { get; private set; } = "";
@@ -107,16 +113,48 @@ public sealed class CustomArchiveReader
     }
 
     /// <summary>
-    /// Reads the current block's next chunk into <paramref name="destination"/> (grown when too small) at
-    /// <paramref name="offset"/>; returns its length, 0 at the end of the block.
+    /// Appends the current block's chunks to <paramref name="destination"/> (grown when a chunk does not fit) after its
+    /// first <paramref name="length"/> bytes, until it holds at least <paramref name="fill"/> bytes or the block ends
+    /// (<paramref name="ended"/>); returns the new length. pg_dump writes a table's data as one chunk per row, so this is
+    /// the loop every row goes through: lengths and rows are taken straight from the buffer where they lie whole in it.
     /// </summary>
-    public int ReadChunk(ref byte[] destination, int offset)
+    public int ReadChunks(ref byte[] destination, int length, int fill, out bool ended)
     {
-        var length = ReadInt();
-        if (length < 0) throw new InvalidDataException("A negative chunk length in the archive.");
-        if (length == 0) return 0;
-        if (destination.Length < offset + length) Array.Resize(ref destination, Math.Max(destination.Length * 2, offset + length));
-        ReadExactly(destination.AsSpan(offset, length));
+        while (length < fill)
+        {
+            int chunk;
+            if (_end - _start > _intSize && _capture is null)
+            {
+                var sign = _buffer[_start];
+                long value = 0;
+                for (var i = 0; i < _intSize; i++) value |= (long)_buffer[_start + 1 + i] << (8 * i);
+                if (value > int.MaxValue) throw new InvalidDataException("An integer in the archive is out of range.");
+                _start += 1 + _intSize;
+                chunk = sign != 0 ? -(int)value : (int)value;
+            }
+            else
+            {
+                chunk = ReadInt();
+            }
+            if (chunk < 0) throw new InvalidDataException("A negative chunk length in the archive.");
+            if (chunk == 0)
+            {
+                ended = true;
+                return length;
+            }
+            if (destination.Length < length + chunk) Array.Resize(ref destination, Math.Max(destination.Length * 2, length + chunk));
+            if (_end - _start >= chunk && _capture is null)
+            {
+                Buffer.BlockCopy(_buffer, _start, destination, length, chunk);
+                _start += chunk;
+            }
+            else
+            {
+                ReadExactly(destination.AsSpan(length, chunk));
+            }
+            length += chunk;
+        }
+        ended = false;
         return length;
     }
 
@@ -182,7 +220,51 @@ public sealed class CustomArchiveReader
     private bool Fill()
     {
         _start = 0;
-        _end = _input.Read(_buffer, 0, _buffer.Length);
-        return _end > 0;
+        do
+        {
+            if (!_input.Next(out _buffer, out _end))
+            {
+                (_buffer, _end) = (Array.Empty<byte>(), 0);
+                return false;
+            }
+        } while (_end == 0);
+        return true;
+    }
+}
+
+/// <summary>
+/// The bytes of an archive for <see cref="CustomArchiveReader"/>, one buffer at a time: from a stream, or buffers
+/// handed over as they are (e.g. a backup's chunks as the repository decrypts them), so the reader parses them in place.
+/// </summary>
+public abstract class ArchiveInput : IDisposable
+{
+    /// <summary>The next bytes of the archive: the first <paramref name="length"/> bytes of <paramref name="buffer"/>; false at the end. The reader is done with the previous buffer.</summary>
+    public abstract bool Next(out byte[] buffer, out int length);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what the input holds (the default holds nothing).</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    /// <summary>The archive in <paramref name="stream"/>, read 64 KiB at a time.</summary>
+    public static ArchiveInput FromStream(Stream stream) => new StreamInput(stream);
+
+    private sealed class StreamInput(Stream stream) : ArchiveInput
+    {
+        private readonly byte[] _buffer = new byte[1 << 16];
+
+        public override bool Next(out byte[] buffer, out int length)
+        {
+            buffer = _buffer;
+            length = stream.Read(_buffer, 0, _buffer.Length);
+            return length > 0;
+        }
     }
 }

@@ -10,7 +10,27 @@ public sealed partial class BackupRepository
     /// Writes a stored file's plaintext to <paramref name="destination"/> in order; every chunk is authenticated and its
     /// id re-checked, and the file's size and (where recorded) SHA-256 are checked at the end (Corrupt on mismatch).
     /// </summary>
-    public async Task ReadFileAsync(FileEntry file, Stream destination, IProgress<long>? progress = null, CancellationToken ct = default)
+    public Task ReadFileAsync(FileEntry file, Stream destination, IProgress<long>? progress = null, CancellationToken ct = default)
+        => ReadChunksAsync(file, async (plaintext, length, token) =>
+        {
+            try
+            {
+                await destination.WriteAsync(plaintext.AsMemory(0, length), token).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(plaintext);
+            }
+        }, progress, ct);
+
+    /// <summary>
+    /// Hands a stored file's chunks to <paramref name="take"/> in order, as plaintext in a buffer rented from
+    /// <see cref="ArrayPool{T}.Shared"/> (its first <c>length</c> bytes), with the checks of
+    /// <see cref="ReadFileAsync(FileEntry, Stream, IProgress{long}?, CancellationToken)"/>. <paramref name="take"/> owns the
+    /// buffer from the moment it is called, also when it throws, and returns it to the pool when done with it; a reader
+    /// that parses the plaintext in place is thus spared a copy into a stream.
+    /// </summary>
+    public async Task ReadChunksAsync(FileEntry file, Func<byte[], int, CancellationToken, ValueTask> take, IProgress<long>? progress = null, CancellationToken ct = default)
     {
         var readAhead = Environment.ProcessorCount + 2;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -28,15 +48,8 @@ public sealed partial class BackupRepository
                     pending.Enqueue(Task.Run(() => ReadChunkAsync(ahead, ObjectMetadata.Describe(file), stop.Token), stop.Token));
                 }
                 var plaintext = await pending.Dequeue().ConfigureAwait(false);
-                try
-                {
-                    sha?.AppendData(plaintext, 0, chunk.Length);
-                    await destination.WriteAsync(plaintext.AsMemory(0, chunk.Length), ct).ConfigureAwait(false);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(plaintext);
-                }
+                sha?.AppendData(plaintext, 0, chunk.Length);
+                await take(plaintext, chunk.Length, ct).ConfigureAwait(false);
                 written += chunk.Length;
                 progress?.Report(written);
             }

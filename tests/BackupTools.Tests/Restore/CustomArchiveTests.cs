@@ -35,19 +35,70 @@ public sealed class CustomArchiveTests(PostgresFixture fixture)
         Assert.Equal(dump.AsSpan(0, archive.Head.Length).ToArray(), archive.Head);
 
         // Every table's block is there, in order, and its rows add up to the table's row count.
-        var rows = new Dictionary<int, int>();
-        var buffer = new byte[16];
-        while (archive.NextBlock() is { } block)
+        var rows = ReadBlocks(archive).ToDictionary(b => b.Key, b =>
         {
-            var length = 0;
-            int n;
-            while ((n = archive.ReadChunk(ref buffer, length)) > 0) length += n;
-            length = ParallelCopyRestore.WithoutEndMarker(buffer, length);
-            rows[block] = buffer.AsSpan(0, length).Count((byte)'\n');
-        }
+            var data = b.Value;
+            return data.AsSpan(0, ParallelCopyRestore.WithoutEndMarker(data, data.Length)).Count((byte)'\n');
+        });
         var users = tables.Single(t => t.Namespace == "auth" && t.Tag == "users");
         Assert.Equal(await Cluster.ScalarAsync<long>(db, "SELECT count(*) FROM auth.users"), rows[users.DumpId]);
         Assert.Equal(tables.Select(t => t.DumpId).OrderBy(i => i), rows.Keys.OrderBy(i => i));
+    }
+
+    [Fact]
+    public async Task An_archive_handed_over_in_pieces_of_a_few_bytes_reads_the_same_as_from_a_stream()
+    {
+        // The restore hands the reader the backup's chunks as they are: an integer or a row may start in one buffer and
+        // end in the next. Pieces of 1 to 13 bytes put a boundary inside every length and most rows.
+        var db = await Cluster.CreateDatabaseAsync("bt");
+        await SupabaseSample.LoadAsync(Cluster, db);
+        var dump = await DumpAsync(db, "-Z0");
+        var whole = new CustomArchiveReader(new MemoryStream(dump));
+        whole.ReadHead();
+        var expected = ReadBlocks(whole);
+
+        using var input = new Pieces(dump, new Random(7));
+        var pieces = new CustomArchiveReader(input);
+        pieces.ReadHead();
+
+        Assert.Equal(whole.Head, pieces.Head);
+        Assert.Equal(whole.Entries.Select(e => (e.DumpId, e.Desc, e.Tag, e.CopyStmt)), pieces.Entries.Select(e => (e.DumpId, e.Desc, e.Tag, e.CopyStmt)));
+        var actual = ReadBlocks(pieces, fill: 100); // a few rows per call, as segments are filled
+        Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var (block, data) in expected) Assert.Equal(data, actual[block]);
+        Assert.True(expected.Values.Sum(d => d.Length) > 10_000);
+    }
+
+    /// <summary>Every data block's bytes, by dump id, read with <see cref="CustomArchiveReader.ReadChunks"/> up to <paramref name="fill"/> bytes a call.</summary>
+    private static Dictionary<int, byte[]> ReadBlocks(CustomArchiveReader archive, int fill = int.MaxValue)
+    {
+        var blocks = new Dictionary<int, byte[]>();
+        while (archive.NextBlock() is { } block)
+        {
+            var data = new MemoryStream();
+            var buffer = new byte[16];
+            for (var ended = false; !ended;)
+            {
+                var length = archive.ReadChunks(ref buffer, 0, fill, out ended);
+                data.Write(buffer, 0, length);
+            }
+            blocks[block] = data.ToArray();
+        }
+        return blocks;
+    }
+
+    /// <summary>An archive handed over in pieces of 1 to 13 bytes, each in a buffer of its own.</summary>
+    private sealed class Pieces(byte[] archive, Random random) : ArchiveInput
+    {
+        private int _offset;
+
+        public override bool Next(out byte[] buffer, out int length)
+        {
+            length = Math.Min(random.Next(1, 14), archive.Length - _offset);
+            buffer = archive.AsSpan(_offset, length).ToArray();
+            _offset += length;
+            return length > 0;
+        }
     }
 
     [Fact]
