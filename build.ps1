@@ -133,6 +133,9 @@ function Invoke-Build([switch] $AotWalProgram, [switch] $ReadyToRun) {
     Copy-Item (Join-Path $root 'BackupTools.psd1'), (Join-Path $root 'src/BackupTools/BackupTools.Format.ps1xml') $moduleDir
     Copy-Item (Join-Path $root 'runbooks') -Destination (Join-Path $moduleDir 'runbooks') -Recurse
     Remove-Item (Join-Path $dependencies '*.deps.json') -ErrorAction Ignore
+    # libsodium (Sodium.Core) ships a native library per platform; keep the platforms PowerShell runs on.
+    Get-ChildItem (Join-Path $dependencies 'runtimes') -Directory -ErrorAction Ignore |
+        Where-Object Name -Match '^(android|ios|tvos|maccatalyst|browser)' | Remove-Item -Recurse -Force
     if ($ReadyToRun) { Publish-ReadyToRun $dependencies }
     Publish-WalProgram -Aot:$AotWalProgram
     if (Get-ChildItem $moduleDir -Recurse -Filter 'System.Management.Automation.dll') {

@@ -14,6 +14,16 @@ Describe 'New-BackupRepository' {
         $info.KeyCount | Should -Be 1
         Join-Path $TestDrive 'r1/config.json' | Should -Exist
     }
+    It 'derives the key with libsodium from the module folder (one lane of 64 MiB, 3 passes)' {
+        $repo = Join-Path $TestDrive 'r1'
+        $kdf = (Get-Content (Get-ChildItem (Join-Path $repo 'keys'))[0].FullName | ConvertFrom-Json).kdf
+        "$($kdf.memoryKiB)/$($kdf.iterations)/$($kdf.parallelism)" | Should -Be '65536/3/1'
+        Get-Backup -Repository $repo -Passphrase $passphrase | Should -BeNullOrEmpty
+        # The engine's load context found the native library where the package put it for this platform.
+        $module = (Get-Module BackupTools).ModuleBase
+        $loaded = (Get-Process -Id $PID).Modules | Where-Object ModuleName -Like 'libsodium*' | ForEach-Object FileName
+        $loaded | Should -BeLike (Join-Path $module 'Dependencies/runtimes/*/native/*')
+    }
     It '-WhatIf creates nothing' {
         New-BackupRepository -Repository (Join-Path $TestDrive 'r2') -Passphrase $passphrase -WhatIf
         Join-Path $TestDrive 'r2' | Should -Not -Exist

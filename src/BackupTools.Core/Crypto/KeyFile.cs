@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Konscious.Security.Cryptography;
 
 namespace BackupTools.Core.Crypto;
 
@@ -21,16 +20,14 @@ internal sealed class KdfParameters
         var password = Encoding.UTF8.GetBytes(passphrase);
         return Task.Run(() =>
         {
-            byte[] key;
-            using (var argon = new Argon2id(password) { Salt = Salt, MemorySize = MemoryKiB, Iterations = Iterations, DegreeOfParallelism = Parallelism })
+            try
             {
-                try { key = argon.GetBytes(32); }
-                finally { CryptographicOperations.ZeroMemory(password); }
+                return Argon2.Derive(password, Salt, MemoryKiB, Iterations, Parallelism);
             }
-            // The derivation leaves MemoryKiB of garbage blocks behind; give that memory back now, so a backup that
-            // follows does not add its buffers on top of it (the process's peak stays the larger of the two).
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-            return key;
+            finally
+            {
+                CryptographicOperations.ZeroMemory(password);
+            }
         });
     }
 }

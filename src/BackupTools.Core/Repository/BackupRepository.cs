@@ -12,8 +12,8 @@ public sealed class RepositoryCreateOptions
     public int KdfMemoryKiB { get; set; } = 64 * 1024;
     /// <summary>Argon2id passes (default 3).</summary>
     public int KdfIterations { get; set; } = 3;
-    /// <summary>Argon2id lanes (default 4: RFC 9106's second recommended option, t=3, m=64 MiB, p=4; see docs/repository-format.md).</summary>
-    public int KdfParallelism { get; set; } = 4;
+    /// <summary>Argon2id lanes (default 1: RFC 9106's second recommended option, t=3, m=64 MiB, in one lane, which libsodium derives; see docs/repository-format.md).</summary>
+    public int KdfParallelism { get; set; } = 1;
     /// <summary>FastCDC minimum chunk size (default 256 KiB).</summary>
     public int ChunkMinSize { get; set; } = 256 * 1024;
     /// <summary>FastCDC normal chunk size, a power of two (default 1 MiB).</summary>

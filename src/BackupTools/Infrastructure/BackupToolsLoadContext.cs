@@ -33,11 +33,45 @@ internal sealed class BackupToolsLoadContext : AssemblyLoadContext
         return LoadFromAssemblyPath(path);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// A native library a dependency imports (libsodium, for Sodium.Core): from the folder itself, else from where the
+    /// package put it for this platform, runtimes/&lt;rid&gt;/native/ (a publish without a runtime identifier keeps every
+    /// platform's copy). Not found: the runtime's own search, and then the dependency's fallback (see Crypto/Argon2.cs).
+    /// </summary>
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
     {
-        var path = Path.Combine(_dependencyDirectory, unmanagedDllName);
-        return File.Exists(path) ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
+        foreach (var folder in NativeFolders())
+        {
+            foreach (var name in NativeFileNames(unmanagedDllName))
+            {
+                var path = Path.Combine(folder, name);
+                if (File.Exists(path)) return LoadUnmanagedDllFromPath(path);
+            }
+        }
+        return IntPtr.Zero;
+    }
+
+    private IEnumerable<string> NativeFolders()
+    {
+        yield return _dependencyDirectory;
+        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier; // portable on .NET 8+: linux-x64, win-arm64, ...
+        yield return Path.Combine(_dependencyDirectory, "runtimes", rid, "native");
+    }
+
+    private static IEnumerable<string> NativeFileNames(string name)
+    {
+        yield return name;
+        if (Path.HasExtension(name)) yield break;
+        if (OperatingSystem.IsWindows())
+        {
+            yield return name + ".dll";
+        }
+        else
+        {
+            var extension = OperatingSystem.IsMacOS() ? ".dylib" : ".so";
+            yield return name + extension;
+            if (!name.StartsWith("lib", StringComparison.Ordinal)) yield return "lib" + name + extension;
+        }
     }
 
     /// <summary>
