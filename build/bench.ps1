@@ -271,6 +271,8 @@ try {
     $env:BACKUPTOOLS_PASSPHRASE = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(24))
     $databaseSection = if ('Database' -in $Case) { Invoke-DatabaseCase } else { Get-KeptSection '## Database' }
     $storageSection = if ('Storage' -in $Case) { Invoke-StorageCase } else { Get-KeptSection '## Storage buckets' }
+    # Kept as it is: the figures of earlier runs, added by hand with what changed between them.
+    $historySection = Get-KeptSection '## Earlier runs'
 
     $options = @(if ($Scale -ne 70) { "-Scale $Scale" }) + @(if ($PgbenchSeconds -ne 60) { "-PgbenchSeconds $PgbenchSeconds" }) +
         @(if ($StorageMB -ne 1024) { "-StorageMB $StorageMB" }) + @(if ($Case.Count -lt 2) { "-BenchCase $($Case -join ',')" })
@@ -283,7 +285,7 @@ try {
         'against the baseline of that run, because absolute times on a shared machine are noisy.', '',
         "- Date: $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC; machine: $([Environment]::ProcessorCount) cores ($cpu)$(if ($Case.Count -lt 2) { "; this run measured: $($Case -join ', ') (the other section is from an earlier run)" })",
         '- BackupTools runs in a child `pwsh`; its time is the cmdlet''s own (pwsh start-up and module import excluded, repository unlock included); memory is that process''s peak RSS.', ''
-    ) + $databaseSection + @('') + $storageSection
+    ) + $databaseSection + @('') + $storageSection + $(if ($historySection) { @('') + $historySection } else { @() })
     Set-Content -Path $ReportPath -Value $md
     Write-Host "Wrote $ReportPath"
 }

@@ -11,8 +11,8 @@ namespace BackupTools.Core.Operations;
 /// <summary>
 /// A whole restore into a new database that loads the rows itself, in parallel, even within one table:
 /// <list type="number">
-/// <item>the dump is read from the repository (every chunk authenticated and its id re-checked) into an in-memory pipe,
-/// and its table of contents parsed (<see cref="CustomArchiveReader"/>);</item>
+/// <item>the dump's chunks are read from the repository (every chunk authenticated and its id re-checked) into a short
+/// queue, and the archive parsed from them in place (<see cref="CustomArchiveReader"/>), its table of contents first;</item>
 /// <item>pg_restore restores the pre-data section (types, tables, functions) from that table of contents alone;</item>
 /// <item>the data blocks are cut at row boundaries into 1 MiB segments, and N sessions load them with COPY FROM STDIN,
 /// each segment to the least busy session, so one large table is loaded by every session at once (pg_restore -j loads

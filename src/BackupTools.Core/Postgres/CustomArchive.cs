@@ -125,12 +125,8 @@ public sealed class CustomArchiveReader
             int chunk;
             if (_end - _start > _intSize && _capture is null)
             {
-                var sign = _buffer[_start];
-                long value = 0;
-                for (var i = 0; i < _intSize; i++) value |= (long)_buffer[_start + 1 + i] << (8 * i);
-                if (value > int.MaxValue) throw new InvalidDataException("An integer in the archive is out of range.");
+                chunk = DecodeInt(_buffer.AsSpan(_start, 1 + _intSize));
                 _start += 1 + _intSize;
-                chunk = sign != 0 ? -(int)value : (int)value;
             }
             else
             {
@@ -168,11 +164,19 @@ public sealed class CustomArchiveReader
 
     private int ReadInt()
     {
-        var negative = ReadByte() != 0;
+        Span<byte> bytes = stackalloc byte[9];
+        bytes = bytes[..(1 + _intSize)];
+        ReadExactly(bytes);
+        return DecodeInt(bytes);
+    }
+
+    /// <summary>pg_dump's integer (WriteInt): a sign byte, then the magnitude in <see cref="_intSize"/> bytes, least significant first.</summary>
+    private static int DecodeInt(ReadOnlySpan<byte> bytes)
+    {
         long value = 0;
-        for (var i = 0; i < _intSize; i++) value |= (long)ReadByte() << (8 * i);
+        for (var i = 1; i < bytes.Length; i++) value |= (long)bytes[i] << (8 * (i - 1));
         if (value > int.MaxValue) throw new InvalidDataException("An integer in the archive is out of range.");
-        return negative ? -(int)value : (int)value;
+        return bytes[0] != 0 ? -(int)value : (int)value;
     }
 
     private string? ReadStr()
