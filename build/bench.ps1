@@ -285,7 +285,8 @@ try {
         'against the baseline of that run, because absolute times on a shared machine are noisy.', '',
         "- Date: $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC; machine: $([Environment]::ProcessorCount) cores ($cpu)$(if ($Case.Count -lt 2) { "; this run measured: $($Case -join ', ') (the other section is from an earlier run)" })",
         '- BackupTools runs in a child `pwsh`; its time is the cmdlet''s own (pwsh start-up and module import excluded, repository unlock included); memory is that process''s peak RSS.', ''
-    ) + $databaseSection + @('') + $storageSection + $(if ($historySection) { @('') + $historySection } else { @() })
+    ) + $databaseSection + @('') + $storageSection
+    if ($historySection) { $md = @($md | Select-Object -SkipLast ([int]($md[-1] -eq ''))) + @('') + $historySection }
     Set-Content -Path $ReportPath -Value $md
     Write-Host "Wrote $ReportPath"
 }
