@@ -116,7 +116,7 @@ public static class LogicalRestore
                     await steps.RunAsync($"Check {restoreInto} against the backup", async () =>
                     {
                         var problems = await RestoredDatabaseCheck.RunAsync(target.WithDatabase(restoreInto), component,
-                            selective ? t => Selected(t, request) : null, request.PgBinDirectory, log, ct).ConfigureAwait(false);
+                            selective ? t => Selected(t, request) : null, request.PgBinDirectory, log, ct, request.Jobs).ConfigureAwait(false);
                         if (problems.Count == 0) return;
                         outcome.Errors.AddRange(problems);
                         throw new RestoreCheckFailedException(problems);

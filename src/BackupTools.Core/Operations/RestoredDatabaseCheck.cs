@@ -1,3 +1,4 @@
+using System.Globalization;
 using BackupTools.Core.Postgres;
 using BackupTools.Core.Repository;
 using Npgsql;
@@ -7,44 +8,68 @@ namespace BackupTools.Core.Operations;
 /// <summary>
 /// Proves a restored database is what was backed up before it is put in service (or before a drill passes): every
 /// table the backup counted exactly has the same row count and content checksum, no index is left invalid, and
-/// pg_amcheck (where the tools and rights allow) finds no corruption in heap or B-tree indexes.
+/// pg_amcheck (where the tools and rights allow) finds no corruption in heap or B-tree indexes. The tables are read by
+/// several sessions at once, largest first, while pg_amcheck -j checks pages and indexes beside them.
 /// </summary>
 public static class RestoredDatabaseCheck
 {
     /// <summary>
     /// Checks <paramref name="restored"/> against the backup's <paramref name="component"/>; returns the problems found
-    /// (empty = passed). <paramref name="only"/> limits the table checks to a selective restore's tables (schema.name).
+    /// (empty = passed): the tables' in the backup's order, then invalid indexes, then pg_amcheck's findings.
+    /// <paramref name="only"/> limits the table checks to a selective restore's tables (schema.name).
+    /// <paramref name="jobs"/> sessions read the tables (0: as many as the machine has processors, at least 2), and
+    /// pg_amcheck runs with as many jobs.
     /// </summary>
     public static async Task<IReadOnlyList<string>> RunAsync(PgConnectionInfo restored, ComponentEntry component, Func<TableInfo, bool>? only,
-        string? pgBinDirectory, IBackupLog log, CancellationToken ct)
+        string? pgBinDirectory, IBackupLog log, CancellationToken ct, int jobs = 0)
     {
-        var problems = new List<string>();
-        await using var conn = await PgServer.ConnectAsync(restored, ct).ConfigureAwait(false);
-        await CompareTablesAsync(conn, component, only, problems, ct).ConfigureAwait(false);
-        await FindInvalidIndexesAsync(conn, problems, ct).ConfigureAwait(false);
-        var serverMajor = await PgServer.ScalarAsync<int>(conn, "SELECT current_setting('server_version_num')::int", ct).ConfigureAwait(false) / 10000;
-        await RunAmcheckAsync(conn, restored, serverMajor, pgBinDirectory, problems, log, ct).ConfigureAwait(false);
-        return problems;
+        jobs = jobs > 0 ? jobs : Math.Max(2, Environment.ProcessorCount);
+        var tables = (component.Tables ?? new List<TableInfo>()).Where(t => t.RowCountExact && (only?.Invoke(t) ?? true)).ToList();
+        var found = await ParallelTasks.RunAllAsync(new Func<CancellationToken, Task<List<string>>>[]
+        {
+            token => CompareTablesAsync(restored, tables, jobs, token),
+            async token =>
+            {
+                var problems = new List<string>();
+                await using var conn = await PgServer.ConnectAsync(restored, token).ConfigureAwait(false);
+                await FindInvalidIndexesAsync(conn, problems, token).ConfigureAwait(false);
+                var serverMajor = await PgServer.ScalarAsync<int>(conn, "SELECT current_setting('server_version_num')::int", token).ConfigureAwait(false) / 10000;
+                await RunAmcheckAsync(conn, restored, serverMajor, pgBinDirectory, jobs, problems, log, token).ConfigureAwait(false);
+                return problems;
+            },
+        }, ct).ConfigureAwait(false);
+        return found.SelectMany(problems => problems).ToList();
     }
 
-    private static async Task CompareTablesAsync(NpgsqlConnection conn, ComponentEntry component, Func<TableInfo, bool>? only, List<string> problems, CancellationToken ct)
+    /// <summary>Row count and checksum of every table in <paramref name="tables"/>, read by up to <paramref name="jobs"/> sessions; the problems in the tables' order.</summary>
+    private static async Task<List<string>> CompareTablesAsync(PgConnectionInfo restored, List<TableInfo> tables, int jobs, CancellationToken ct)
     {
-        await TableFingerprint.UseStableOutputAsync(conn, ct).ConfigureAwait(false);
-        foreach (var table in (component.Tables ?? new List<TableInfo>()).Where(t => t.RowCountExact && (only?.Invoke(t) ?? true)))
+        var found = new string?[tables.Count];
+        var next = -1;
+        // Largest first, so the last table a session starts is a small one.
+        var order = Enumerable.Range(0, tables.Count).OrderByDescending(i => tables[i].Bytes).ToArray();
+        await ParallelTasks.RunAllAsync(Enumerable.Range(0, Math.Min(jobs, tables.Count)).Select(_ => (Func<CancellationToken, Task>)(async token =>
         {
-            var name = $"{table.Schema}.{table.Name}";
-            var exists = await PgServer.ScalarAsync<bool>(conn,
-                "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)",
-                ct, table.Schema, table.Name).ConfigureAwait(false);
-            if (!exists)
-            {
-                problems.Add($"Table {name} is missing.");
-                continue;
-            }
-            var (rows, checksum) = await TableFingerprint.ReadAsync(conn, table.Schema, table.Name, ct).ConfigureAwait(false);
-            if (rows != table.Rows) problems.Add($"Table {name} has {rows:N0} rows; the backup recorded {table.Rows:N0}.");
-            else if (table.Checksum is { } expected && expected != checksum) problems.Add($"Table {name} differs in content from the backup (checksum).");
-        }
+            await using var conn = await PgServer.ConnectAsync(restored, token).ConfigureAwait(false);
+            await TableFingerprint.UseStableOutputAsync(conn, token).ConfigureAwait(false);
+            for (var i = Interlocked.Increment(ref next); i < order.Length; i = Interlocked.Increment(ref next))
+                found[order[i]] = await CompareAsync(conn, tables[order[i]], token).ConfigureAwait(false);
+        })), ct).ConfigureAwait(false);
+        return found.OfType<string>().ToList();
+    }
+
+    /// <summary>The problem with one restored table, or null.</summary>
+    private static async Task<string?> CompareAsync(NpgsqlConnection conn, TableInfo table, CancellationToken ct)
+    {
+        var name = $"{table.Schema}.{table.Name}";
+        var exists = await PgServer.ScalarAsync<bool>(conn,
+            "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)",
+            ct, table.Schema, table.Name).ConfigureAwait(false);
+        if (!exists) return $"Table {name} is missing.";
+        var (rows, checksum) = await TableFingerprint.ReadAsync(conn, table.Schema, table.Name, ct).ConfigureAwait(false);
+        if (rows != table.Rows) return $"Table {name} has {rows:N0} rows; the backup recorded {table.Rows:N0}.";
+        if (table.Checksum is { } expected && expected != checksum) return $"Table {name} differs in content from the backup (checksum).";
+        return null;
     }
 
     private static async Task FindInvalidIndexesAsync(NpgsqlConnection conn, List<string> problems, CancellationToken ct)
@@ -58,7 +83,7 @@ public static class RestoredDatabaseCheck
     /// Runs pg_amcheck on the restored database when it is installed and the login may use amcheck; the extension is
     /// removed again when the check installed it. Not being able to run it is a warning, corruption it finds a problem.
     /// </summary>
-    private static async Task RunAmcheckAsync(NpgsqlConnection conn, PgConnectionInfo restored, int serverMajor, string? pgBinDirectory,
+    private static async Task RunAmcheckAsync(NpgsqlConnection conn, PgConnectionInfo restored, int serverMajor, string? pgBinDirectory, int jobs,
         List<string> problems, IBackupLog log, CancellationToken ct)
     {
         PgTool pgAmcheck;
@@ -72,7 +97,7 @@ public static class RestoredDatabaseCheck
             return;
         }
         var hadAmcheck = await PgServer.ScalarAsync<bool>(conn, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'amcheck')", ct).ConfigureAwait(false);
-        await using (var process = ToolProcess.Start(pgAmcheck.Path, new[] { "--no-password", "--install-missing", "-d", QuotePattern(restored.Database) }, restored.ToEnvironment()))
+        await using (var process = ToolProcess.Start(pgAmcheck.Path, new[] { "--no-password", "--install-missing", "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "-d", QuotePattern(restored.Database) }, restored.ToEnvironment()))
         {
             var output = await new StreamReader(process.StandardOutput).ReadToEndAsync(ct).ConfigureAwait(false);
             var exitCode = await process.WaitForExitAsync(ct).ConfigureAwait(false);
