@@ -32,6 +32,9 @@ public sealed class FaultProxy : IAsyncDisposable
     private double _faultRate;
     private int _requests;
     private int _faults;
+    private int _inFlight;
+    private int _maxInFlight;
+    private long _latencyTicks;
     private readonly ConcurrentQueue<string> _getPaths = new();
 
     private FaultProxy(HttpListener listener, Uri upstream, int port, double faultRate, int seed)
@@ -60,6 +63,19 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>Requests received, failed ones included.</summary>
     public int RequestCount => Volatile.Read(ref _requests);
+
+    /// <summary>A delay added before every request is answered, as a distant S3 region would (default none).</summary>
+    public TimeSpan Latency
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks));
+        set => Interlocked.Exchange(ref _latencyTicks, value.Ticks);
+    }
+
+    /// <summary>The most requests the proxy was answering at one time since <see cref="ResetInFlight"/> (or since it started).</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Starts counting <see cref="MaxInFlight"/> afresh.</summary>
+    public void ResetInFlight() => Volatile.Write(ref _maxInFlight, 0);
 
     /// <summary>Requests answered with a fault instead of being forwarded.</summary>
     public int FaultCount => Volatile.Read(ref _faults);
@@ -122,6 +138,22 @@ public sealed class FaultProxy : IAsyncDisposable
     }
 
     private async Task HandleAsync(HttpListenerContext context)
+    {
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
+            if (Interlocked.CompareExchange(ref _maxInFlight, inFlight, max) == max) break;
+        try
+        {
+            if (Latency > TimeSpan.Zero) await Task.Delay(Latency).ConfigureAwait(false);
+            await ForwardOrFailAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task ForwardOrFailAsync(HttpListenerContext context)
     {
         Interlocked.Increment(ref _requests);
         if (context.Request.HttpMethod == "GET") _getPaths.Enqueue(Uri.UnescapeDataString(context.Request.RawUrl!.Split('?')[0]));

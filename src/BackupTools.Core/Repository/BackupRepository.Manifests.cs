@@ -64,16 +64,16 @@ public sealed partial class BackupRepository
     public async Task<IReadOnlyList<Manifest>> ListManifestsAsync(CancellationToken ct = default)
     {
         var ids = await ListBackupIdsAsync(ct).ConfigureAwait(false);
-        var manifests = new List<Manifest>(ids.Count);
-        var unreadable = new List<string>();
-        foreach (var id in ids)
-        {
-            if (await TryLoadManifestAsync(id, ct).ConfigureAwait(false) is { } manifest) manifests.Add(manifest);
-            else unreadable.Add(id);
-        }
-        UnreadableManifestIds = unreadable;
-        return manifests;
+        // Several at once: against S3 each manifest is a round trip, and a year of daily backups is hundreds of them.
+        var loaded = new Manifest?[ids.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count), new ParallelOptions { MaxDegreeOfParallelism = ManifestReadsAtOnce, CancellationToken = ct },
+            async (i, token) => loaded[i] = await TryLoadManifestAsync(ids[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+        UnreadableManifestIds = ids.Where((_, i) => loaded[i] is null).ToList();
+        return loaded.OfType<Manifest>().ToList();
     }
+
+    /// <summary>How many manifests <see cref="ListManifestsAsync"/> reads at once.</summary>
+    private const int ManifestReadsAtOnce = 16;
 
     /// <summary>
     /// The newest backup (latest start time, then highest id) that <paramref name="match"/> accepts (any when null), or
