@@ -47,8 +47,10 @@ public sealed class CopyBackupOutcome
 /// </summary>
 public static class CopyBackup
 {
-    /// <summary>How much plaintext may wait between the source's reader and the destination's writer.</summary>
+    /// <summary>How much plaintext may wait between the source's reader and the destination's writer (per file).</summary>
     private const long PipeBufferBytes = 16 << 20;
+    /// <summary>How many files are copied at once (as many objects as a storage backup reads at once by default).</summary>
+    private const int FilesAtOnce = 8;
 
     /// <summary>
     /// Copies <see cref="CopyBackupRequest.BackupId"/> from <paramref name="source"/> to <paramref name="destination"/>.
@@ -106,12 +108,19 @@ public static class CopyBackup
         var total = original.Components.SelectMany(c => c.Files).Sum(f => f.Size);
         var transfer = new TransferProgress(progress, $"Copying backup {original.Id} to {destination.Location}", "re-chunking", total);
         long done = 0;
-        foreach (var file in copy.Components.SelectMany(c => c.Files).Where(f => f.Fs is null || f.Fs.IsFile))
+        // Several files at once: a storage backup is thousands of small objects, each a few round trips to S3 on both
+        // sides, which one at a time would wait out in turn. A large file is parallel inside (read-ahead, uploads).
+        var files = copy.Components.SelectMany(c => c.Files).Where(f => f.Fs is null || f.Fs.IsFile);
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = FilesAtOnce, CancellationToken = ct }, async (file, token) =>
         {
-            var offset = done;
-            file.Chunks = await CopyContentAsync(source, destination, file, stats, new CallbackProgress(bytes => transfer.Report(offset + bytes)), ct).ConfigureAwait(false);
-            done += file.Size;
-        }
+            long reported = 0;
+            file.Chunks = await CopyContentAsync(source, destination, file, stats, new CallbackProgress(bytes =>
+            {
+                var added = bytes - reported;
+                reported = bytes;
+                transfer.Report(Interlocked.Add(ref done, added));
+            }), token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
         stats.CopyTo(copy.Stats);
         copy.Stats.DurationSeconds = original.Stats.DurationSeconds;
         return copy;
