@@ -51,6 +51,8 @@ public static class CopyBackup
     private const long PipeBufferBytes = 16 << 20;
     /// <summary>How many files are copied at once (as many objects as a storage backup reads at once by default).</summary>
     private const int FilesAtOnce = 8;
+    /// <summary>A file larger than this is copied while no other large one is (each holds a pipe and chunk buffers).</summary>
+    private const long LargeFileBytes = 64L << 20;
 
     /// <summary>
     /// Copies <see cref="CopyBackupRequest.BackupId"/> from <paramref name="source"/> to <paramref name="destination"/>.
@@ -110,16 +112,27 @@ public static class CopyBackup
         long done = 0;
         // Several files at once: a storage backup is thousands of small objects, each a few round trips to S3 on both
         // sides, which one at a time would wait out in turn. A large file is parallel inside (read-ahead, uploads).
+        // Large files one at a time beside the small ones, so memory stays that of one large copy.
         var files = copy.Components.SelectMany(c => c.Files).Where(f => f.Fs is null || f.Fs.IsFile);
+        using var largeFile = new SemaphoreSlim(1, 1);
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = FilesAtOnce, CancellationToken = ct }, async (file, token) =>
         {
-            long reported = 0;
-            file.Chunks = await CopyContentAsync(source, destination, file, stats, new CallbackProgress(bytes =>
+            var large = file.Size > LargeFileBytes;
+            if (large) await largeFile.WaitAsync(token).ConfigureAwait(false);
+            try
             {
-                var added = bytes - reported;
-                reported = bytes;
-                transfer.Report(Interlocked.Add(ref done, added));
-            }), token).ConfigureAwait(false);
+                long reported = 0;
+                file.Chunks = await CopyContentAsync(source, destination, file, stats, new CallbackProgress(bytes =>
+                {
+                    var added = bytes - reported;
+                    reported = bytes;
+                    transfer.Report(Interlocked.Add(ref done, added));
+                }), token).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (large) largeFile.Release();
+            }
         }).ConfigureAwait(false);
         stats.CopyTo(copy.Stats);
         copy.Stats.DurationSeconds = original.Stats.DurationSeconds;
