@@ -15,7 +15,7 @@ public static class RestoredDatabaseCheck
 {
     /// <summary>
     /// Checks <paramref name="restored"/> against the backup's <paramref name="component"/>; returns the problems found
-    /// (empty = passed): the tables' in the backup's order, then invalid indexes, then pg_amcheck's findings.
+    /// (empty = passed): the tables' problems in the backup's order, then invalid indexes, then pg_amcheck's findings.
     /// <paramref name="only"/> limits the table checks to a selective restore's tables (schema.name).
     /// <paramref name="jobs"/> sessions read the tables (0: as many as the machine has processors, at least 2), and
     /// pg_amcheck runs with as many jobs.
