@@ -14,47 +14,32 @@ public sealed class DistantS3Tests
     [Fact]
     public async Task The_manifests_are_read_several_at_once_and_listed_in_order()
     {
-        var s3 = await EndToEndHelpers.S3Async();
-        await using var proxy = FaultProxy.Start(s3.Endpoint);
-        var bucket = EndToEndHelpers.NewBucketName("manifests");
-        var direct = EndToEndHelpers.S3Location(s3, bucket, "repo");
-        await BlobStoreFactory.PrepareAsync(direct);
+        await using var bucket = await DistantBucket.StartAsync("manifests");
+        var repository = await bucket.CreateAsync("repo", EndToEndHelpers.Passphrase);
         var ids = new List<string>();
-        using (var store = BlobStoreFactory.Open(direct))
-        using (var repository = await BackupRepository.CreateAsync(store, EndToEndHelpers.Passphrase, EndToEndHelpers.FastOptions()))
+        var start = DateTimeOffset.UtcNow.AddDays(-40);
+        for (var day = 0; day < 40; day++)
         {
-            var start = DateTimeOffset.UtcNow.AddDays(-40);
-            for (var day = 0; day < 40; day++)
-            {
-                var time = start.AddDays(day);
-                var manifest = new Manifest { Id = Manifest.NewId(time), StartTime = time, EndTime = time.AddMinutes(1) };
-                await repository.SaveManifestAsync(manifest);
-                ids.Add(manifest.Id);
-            }
+            var time = start.AddDays(day);
+            var manifest = new Manifest { Id = Manifest.NewId(time), StartTime = time, EndTime = time.AddMinutes(1) };
+            await repository.SaveManifestAsync(manifest);
+            ids.Add(manifest.Id);
         }
 
-        using var slowStore = BlobStoreFactory.Open(EndToEndHelpers.S3Location(s3, bucket, "repo", proxy.Endpoint));
-        using var slow = await BackupRepository.OpenAsync(slowStore, EndToEndHelpers.Passphrase);
-        proxy.Latency = TimeSpan.FromMilliseconds(30);
-        proxy.ResetInFlight();
+        var slow = await bucket.OpenDistantAsync("repo", EndToEndHelpers.Passphrase);
         var listed = await slow.ListManifestsAsync();
 
         Assert.Equal(ids, listed.Select(m => m.Id));
         Assert.Empty(slow.UnreadableManifestIds);
         // One at a time, each of the 40 reads would wait out the latency in turn (a year of daily backups: hundreds).
-        Assert.True(proxy.MaxInFlight >= 4, $"at most {proxy.MaxInFlight} request(s) were in flight at once");
+        Assert.True(bucket.Proxy.MaxInFlight >= 4, $"at most {bucket.Proxy.MaxInFlight} request(s) were in flight at once");
     }
 
     [Fact]
     public async Task Copy_Backup_copies_several_files_at_once_and_each_reads_back_the_same()
     {
-        var s3 = await EndToEndHelpers.S3Async();
-        await using var proxy = FaultProxy.Start(s3.Endpoint);
-        var bucket = EndToEndHelpers.NewBucketName("copy-files");
-        var sourceLocation = EndToEndHelpers.S3Location(s3, bucket, "source");
-        await BlobStoreFactory.PrepareAsync(sourceLocation);
-        using var sourceStore = BlobStoreFactory.Open(sourceLocation);
-        using var source = await BackupRepository.CreateAsync(sourceStore, EndToEndHelpers.Passphrase, EndToEndHelpers.FastOptions());
+        await using var bucket = await DistantBucket.StartAsync("copy-files");
+        var source = await bucket.CreateAsync("source", EndToEndHelpers.Passphrase);
         // A storage backup's shape: many small objects, one chunk each.
         var data = new Dictionary<string, byte[]>();
         var stats = new WriteStats();
@@ -69,17 +54,12 @@ public sealed class DistantS3Tests
         await source.SaveManifestAsync(manifest);
 
         // The source is the distant one: each file's chunk is a GET through the proxy (the copy's check reads the destination).
-        using var distantStore = BlobStoreFactory.Open(EndToEndHelpers.S3Location(s3, bucket, "source", proxy.Endpoint));
-        using var distant = await BackupRepository.OpenAsync(distantStore, EndToEndHelpers.Passphrase);
-        var destinationLocation = EndToEndHelpers.S3Location(s3, bucket, "copy");
-        using var destinationStore = BlobStoreFactory.Open(destinationLocation);
-        using var destination = await BackupRepository.CreateAsync(destinationStore, "the copy's own passphrase", EndToEndHelpers.FastOptions());
-        proxy.Latency = TimeSpan.FromMilliseconds(30);
-        proxy.ResetInFlight();
+        var distant = await bucket.OpenDistantAsync("source", EndToEndHelpers.Passphrase);
+        var destination = await bucket.CreateAsync("copy", "the copy's own passphrase");
         var outcome = await CopyBackup.RunAsync(distant, destination, new CopyBackupRequest { BackupId = manifest.Id }, null, NullBackupLog.Instance);
 
         Assert.Equal(24, outcome.ChunksNew);
-        Assert.True(proxy.MaxInFlight >= 4, $"at most {proxy.MaxInFlight} request(s) were in flight at once");
+        Assert.True(bucket.Proxy.MaxInFlight >= 4, $"at most {bucket.Proxy.MaxInFlight} request(s) were in flight at once");
         var copied = await destination.LoadManifestAsync(manifest.Id);
         Assert.Equal(component.Files.Select(f => f.Name), copied.Components.Single().Files.Select(f => f.Name)); // the manifest's order
         foreach (var file in copied.Components.Single().Files)
@@ -87,6 +67,59 @@ public sealed class DistantS3Tests
             var read = new MemoryStream();
             await destination.ReadFileAsync(file, read);
             Assert.Equal(data[file.Name], read.ToArray());
+        }
+    }
+
+    /// <summary>A bucket on s3rver, reached directly or, as from a distant region, through a proxy that adds latency.</summary>
+    private sealed class DistantBucket : IAsyncDisposable
+    {
+        private readonly List<IDisposable> _opened = new();
+        private readonly S3Server _s3;
+        private readonly string _bucket;
+
+        private DistantBucket(S3Server s3, string bucket)
+        {
+            (_s3, _bucket) = (s3, bucket);
+            Proxy = FaultProxy.Start(s3.Endpoint);
+        }
+
+        public FaultProxy Proxy { get; }
+
+        public static async Task<DistantBucket> StartAsync(string name)
+        {
+            var s3 = await EndToEndHelpers.S3Async();
+            var bucket = EndToEndHelpers.NewBucketName(name);
+            await BlobStoreFactory.PrepareAsync(EndToEndHelpers.S3Location(s3, bucket, "repo"));
+            return new DistantBucket(s3, bucket);
+        }
+
+        /// <summary>A new repository under <paramref name="prefix"/>, reached directly.</summary>
+        public async Task<BackupRepository> CreateAsync(string prefix, string passphrase)
+        {
+            var store = Keep(BlobStoreFactory.Open(EndToEndHelpers.S3Location(_s3, _bucket, prefix)));
+            return Keep(await BackupRepository.CreateAsync(store, passphrase, EndToEndHelpers.FastOptions()));
+        }
+
+        /// <summary>The repository under <paramref name="prefix"/> through the proxy, which from now on answers each request 30 ms late.</summary>
+        public async Task<BackupRepository> OpenDistantAsync(string prefix, string passphrase)
+        {
+            var store = Keep(BlobStoreFactory.Open(EndToEndHelpers.S3Location(_s3, _bucket, prefix, Proxy.Endpoint)));
+            var repository = Keep(await BackupRepository.OpenAsync(store, passphrase));
+            Proxy.Latency = TimeSpan.FromMilliseconds(30);
+            Proxy.ResetInFlight();
+            return repository;
+        }
+
+        private T Keep<T>(T opened) where T : IDisposable
+        {
+            _opened.Add(opened);
+            return opened;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            for (var i = _opened.Count - 1; i >= 0; i--) _opened[i].Dispose();
+            await Proxy.DisposeAsync();
         }
     }
 }
