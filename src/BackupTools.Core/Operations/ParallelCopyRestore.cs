@@ -188,7 +188,7 @@ internal static class ParallelCopyRestore
     }
 
     /// <summary>
-    /// The dump's chunks as the repository decrypts them (buffers from <see cref="ArrayPool{T}.Shared"/>), queued for the
+    /// The dump's chunks as the repository decrypts them (buffers from <see cref="ChunkBuffers.Pool"/>), queued for the
     /// archive reader, which parses them in place: no copy into a pipe and out again. The feed's failure (a corrupt
     /// chunk) is what the reader's next <see cref="Next"/> throws.
     /// </summary>
@@ -212,7 +212,7 @@ internal static class ParallelCopyRestore
                     }
                     catch
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        ChunkBuffers.Pool.Return(buffer);
                         throw;
                     }
                 }, progress, ct).ConfigureAwait(false);
@@ -243,7 +243,7 @@ internal static class ParallelCopyRestore
 
         private void ReturnCurrent()
         {
-            if (_current is not null) ArrayPool<byte>.Shared.Return(_current);
+            if (_current is not null) ChunkBuffers.Pool.Return(_current);
             _current = null;
         }
 
@@ -251,7 +251,7 @@ internal static class ParallelCopyRestore
         {
             ReturnCurrent();
             _queue.Writer.TryComplete();
-            while (_queue.Reader.TryRead(out var left)) ArrayPool<byte>.Shared.Return(left.Buffer);
+            while (_queue.Reader.TryRead(out var left)) ChunkBuffers.Pool.Return(left.Buffer);
         }
     }
 

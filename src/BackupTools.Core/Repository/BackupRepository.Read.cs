@@ -19,18 +19,18 @@ public sealed partial class BackupRepository
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(plaintext);
+                ChunkBuffers.Pool.Return(plaintext);
             }
         }, progress, ct);
 
     /// <summary>
     /// Hands a stored file's chunks to <paramref name="take"/> in order, as plaintext in a buffer rented from
-    /// <see cref="ArrayPool{T}.Shared"/> (its first <c>length</c> bytes), with the checks of
+    /// <see cref="ChunkBuffers.Pool"/> (its first <c>length</c> bytes), with the checks of
     /// <see cref="ReadFileAsync(FileEntry, Stream, IProgress{long}?, CancellationToken)"/>. <paramref name="take"/> owns the
     /// buffer from the moment it is called, also when it throws, and returns it to the pool when done with it; a reader
     /// that parses the plaintext in place is thus spared a copy into a stream.
     /// </summary>
-    public async Task ReadChunksAsync(FileEntry file, Func<byte[], int, CancellationToken, ValueTask> take, IProgress<long>? progress = null, CancellationToken ct = default)
+    internal async Task ReadChunksAsync(FileEntry file, Func<byte[], int, CancellationToken, ValueTask> take, IProgress<long>? progress = null, CancellationToken ct = default)
     {
         var readAhead = Environment.ProcessorCount + 2;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -59,7 +59,7 @@ public sealed partial class BackupRepository
             stop.Cancel();
             while (pending.Count > 0)
             {
-                try { ArrayPool<byte>.Shared.Return(await pending.Dequeue().ConfigureAwait(false)); }
+                try { ChunkBuffers.Pool.Return(await pending.Dequeue().ConfigureAwait(false)); }
                 catch { /* the read-ahead of a failed or cancelled read */ }
             }
         }
