@@ -40,7 +40,7 @@ internal static class ParallelCopyRestore
         string headPath, IProgress<long>? progress, IBackupLog log, CancellationToken ct, int segmentBytes = DefaultSegmentBytes)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var chunks = new QueuedChunkInput(QueuedChunks);
+        using var chunks = new QueuedChunkInput(QueuedChunks, repository.ChunkBuffers);
         var reading = chunks.FeedAsync(repository, dump, progress, stop.Token);
         var listPath = headPath + ".list";
         try
@@ -188,11 +188,11 @@ internal static class ParallelCopyRestore
     }
 
     /// <summary>
-    /// The dump's chunks as the repository decrypts them (buffers from <see cref="ChunkBuffers.Pool"/>), queued for the
+    /// The dump's chunks as the repository decrypts them (buffers from <see cref="BackupRepository.ChunkBuffers"/>), queued for the
     /// archive reader, which parses them in place: no copy into a pipe and out again. The feed's failure (a corrupt
     /// chunk) is what the reader's next <see cref="Next"/> throws.
     /// </summary>
-    private sealed class QueuedChunkInput(int capacity) : ArchiveInput
+    private sealed class QueuedChunkInput(int capacity, ArrayPool<byte> pool) : ArchiveInput
     {
         private readonly Channel<(byte[] Buffer, int Length)> _queue = Channel.CreateBounded<(byte[], int)>(
             new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
@@ -212,7 +212,7 @@ internal static class ParallelCopyRestore
                     }
                     catch
                     {
-                        ChunkBuffers.Pool.Return(buffer);
+                        pool.Return(buffer);
                         throw;
                     }
                 }, progress, ct).ConfigureAwait(false);
@@ -243,7 +243,7 @@ internal static class ParallelCopyRestore
 
         private void ReturnCurrent()
         {
-            if (_current is not null) ChunkBuffers.Pool.Return(_current);
+            if (_current is not null) pool.Return(_current);
             _current = null;
         }
 
@@ -251,7 +251,7 @@ internal static class ParallelCopyRestore
         {
             ReturnCurrent();
             _queue.Writer.TryComplete();
-            while (_queue.Reader.TryRead(out var left)) ChunkBuffers.Pool.Return(left.Buffer);
+            while (_queue.Reader.TryRead(out var left)) pool.Return(left.Buffer);
         }
     }
 

@@ -91,7 +91,7 @@ public sealed partial class BackupRepository
 
     private async Task<int> SealAndPutChunkAsync(string id, ReadOnlyMemory<byte> plaintext, Compressor compressor, CancellationToken ct)
     {
-        var buffer = ChunkBuffers.Pool.Rent(Sealer.Overhead + PayloadCodec.MaxEncodedLength(plaintext.Length));
+        var buffer = ChunkBuffers.Rent(Sealer.Overhead + PayloadCodec.MaxEncodedLength(plaintext.Length));
         try
         {
             var encoded = PayloadCodec.Encode(compressor, plaintext.Span, buffer.AsSpan(Sealer.HeaderSize));
@@ -101,13 +101,13 @@ public sealed partial class BackupRepository
         }
         finally
         {
-            ChunkBuffers.Pool.Return(buffer);
+            ChunkBuffers.Return(buffer);
         }
     }
 
     /// <summary>
     /// Fetches, authenticates, decompresses and re-hashes one chunk into a pooled buffer of at least
-    /// <see cref="ChunkRef.Length"/> bytes (the caller returns it to <see cref="ChunkBuffers.Pool"/>).
+    /// <see cref="ChunkRef.Length"/> bytes (the caller returns it to <see cref="ChunkBuffers"/>).
     /// Corrupt (naming the chunk and <paramref name="owner"/>) on any failed check or when the chunk is missing.
     /// </summary>
     private async Task<byte[]> ReadChunkAsync(ChunkRef chunk, string owner, CancellationToken ct)
@@ -128,8 +128,8 @@ public sealed partial class BackupRepository
     {
         var encodedLength = Sealer.PlaintextLength(sealedObject.Length);
         if (encodedLength < 1) throw ChunkCorrupt(chunk, owner, "is truncated");
-        var encoded = ChunkBuffers.Pool.Rent(encodedLength);
-        var plaintext = ChunkBuffers.Pool.Rent(Math.Max(1, chunk.Length));
+        var encoded = ChunkBuffers.Rent(encodedLength);
+        var plaintext = ChunkBuffers.Rent(Math.Max(1, chunk.Length));
         try
         {
             if (!_master.Sealer.TryOpen(SealedObjectType.Chunk, chunk.Id, sealedObject, encoded.AsSpan(0, encodedLength)))
@@ -148,12 +148,12 @@ public sealed partial class BackupRepository
         }
         catch
         {
-            ChunkBuffers.Pool.Return(plaintext);
+            ChunkBuffers.Return(plaintext);
             throw;
         }
         finally
         {
-            ChunkBuffers.Pool.Return(encoded);
+            ChunkBuffers.Return(encoded);
         }
     }
 

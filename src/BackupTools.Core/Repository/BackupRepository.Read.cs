@@ -19,13 +19,13 @@ public sealed partial class BackupRepository
             }
             finally
             {
-                ChunkBuffers.Pool.Return(plaintext);
+                ChunkBuffers.Return(plaintext);
             }
         }, progress, ct);
 
     /// <summary>
     /// Hands a stored file's chunks to <paramref name="take"/> in order, as plaintext in a buffer rented from
-    /// <see cref="ChunkBuffers.Pool"/> (its first <c>length</c> bytes), with the checks of
+    /// <see cref="ChunkBuffers"/> (its first <c>length</c> bytes), with the checks of
     /// <see cref="ReadFileAsync(FileEntry, Stream, IProgress{long}?, CancellationToken)"/>. <paramref name="take"/> owns the
     /// buffer from the moment it is called, also when it throws, and returns it to the pool when done with it; a reader
     /// that parses the plaintext in place is thus spared a copy into a stream.
@@ -59,7 +59,7 @@ public sealed partial class BackupRepository
             stop.Cancel();
             while (pending.Count > 0)
             {
-                try { ChunkBuffers.Pool.Return(await pending.Dequeue().ConfigureAwait(false)); }
+                try { ChunkBuffers.Return(await pending.Dequeue().ConfigureAwait(false)); }
                 catch { /* the read-ahead of a failed or cancelled read */ }
             }
         }

@@ -98,7 +98,7 @@ public sealed partial class BackupRepository
     {
         try
         {
-            ChunkBuffers.Pool.Return(await ReadChunkAsync(chunk, file, ct).ConfigureAwait(false));
+            ChunkBuffers.Return(await ReadChunkAsync(chunk, file, ct).ConfigureAwait(false));
             return null;
         }
         catch (BackupToolsException e) when (e.Kind == BackupErrorKind.Corrupt)

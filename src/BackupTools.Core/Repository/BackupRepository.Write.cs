@@ -73,7 +73,7 @@ public sealed partial class BackupRepository
         }
         finally
         {
-            while (channel.Reader.TryRead(out var left)) ChunkBuffers.Pool.Return(left.Buffer);
+            while (channel.Reader.TryRead(out var left)) ChunkBuffers.Return(left.Buffer);
         }
         return file;
     }
@@ -90,7 +90,7 @@ public sealed partial class BackupRepository
         using var sha = options.WholeFileHash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         var max = _chunker.MaxSize;
         // One byte more than the expected size, so the end of the stream is seen in the first fill.
-        var buffer = ChunkBuffers.Pool.Rent((int)Math.Min(2L * max, (options.ExpectedSize ?? long.MaxValue - 1) + 1));
+        var buffer = ChunkBuffers.Rent((int)Math.Min(2L * max, (options.ExpectedSize ?? long.MaxValue - 1) + 1));
         try
         {
             int start = 0, end = 0;
@@ -115,7 +115,7 @@ public sealed partial class BackupRepository
                 var length = _chunker.NextCut(buffer.AsSpan(start, end - start));
                 var span = buffer.AsSpan(start, length);
                 sha?.AppendData(span);
-                var chunk = ChunkBuffers.Pool.Rent(length);
+                var chunk = ChunkBuffers.Rent(length);
                 span.CopyTo(chunk);
                 var chunkRef = new ChunkRef { Length = length };
                 file.Chunks.Add(chunkRef);
@@ -128,7 +128,7 @@ public sealed partial class BackupRepository
                     }
                     catch
                     {
-                        ChunkBuffers.Pool.Return(chunk);
+                        ChunkBuffers.Return(chunk);
                         throw;
                     }
                 }
@@ -142,7 +142,7 @@ public sealed partial class BackupRepository
         }
         finally
         {
-            ChunkBuffers.Pool.Return(buffer);
+            ChunkBuffers.Return(buffer);
         }
     }
 
@@ -166,7 +166,7 @@ public sealed partial class BackupRepository
                 }
                 finally
                 {
-                    ChunkBuffers.Pool.Return(pending.Buffer);
+                    ChunkBuffers.Return(pending.Buffer);
                 }
             }
         }

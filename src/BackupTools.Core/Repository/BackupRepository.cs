@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using BackupTools.Core.Chunking;
 using BackupTools.Core.Crypto;
@@ -45,6 +46,9 @@ public sealed partial class BackupRepository : IDisposable
     private readonly RepositoryConfig _config;
     private readonly MasterKey _master;
     private readonly FastCdc _chunker;
+
+    /// <summary>Where the chunk paths rent their buffers, and where a reader handed a chunk's plaintext returns it.</summary>
+    internal ArrayPool<byte> ChunkBuffers { get; } = ChunkBufferPool.Create();
 
     private BackupRepository(IBlobStore store, RepositoryConfig config, MasterKey master)
     {
