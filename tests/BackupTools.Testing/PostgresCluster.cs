@@ -113,9 +113,8 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Stops the server (fast shutdown) and deletes its folder.</summary>
     public async Task StopAsync()
     {
-        if (Directory.Exists(State.DataDirectory))
-            // Immediate: the cluster is thrown away, so there is nothing to checkpoint for (fast mode spent most of a second on it).
-            await RunToolAsync(Path.Combine(State.BinDirectory, "pg_ctl"), new[] { "stop", "-w", "-m", "immediate", "-D", State.DataDirectory }, CancellationToken.None, asServerUser: true);
+        // Immediate: the cluster is thrown away, so there is nothing to checkpoint for (fast mode spent most of a second on it).
+        await StopServerAsync(State.DataDirectory);
         TryDelete(State.RootDirectory);
     }
 

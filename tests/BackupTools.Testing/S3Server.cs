@@ -101,10 +101,13 @@ public sealed class S3Server
     /// <summary>Uses an s3rver started by another process (see the harness program's start command).</summary>
     public static S3Server Attach(S3State state) => new(state);
 
+    /// <summary>Stops the server (its folder stays; see <see cref="StopAsync"/>).</summary>
+    public void Kill() => ChildProcess.Kill(State.Pid, "node");
+
     /// <summary>Stops the server and deletes its folder.</summary>
     public Task StopAsync()
     {
-        ChildProcess.Kill(State.Pid, "node");
+        Kill();
         // The data first and the pid file last: a stop cut short leaves a folder the next start can tell is stale.
         ChildProcess.DeleteFolder(Path.Combine(State.Directory, DataFolder));
         ChildProcess.DeleteFolder(State.Directory);

@@ -87,9 +87,11 @@ public sealed class TestServices
     /// <summary>Stops every service this object holds and deletes their folders.</summary>
     public async Task StopAsync()
     {
-        // The quick one first: at the end of a bare `dotnet test` this runs in ProcessExit, and the test host is killed
-        // soon after (stopping the cluster first left s3rver running; a cluster folder left behind is deleted by the
-        // next cluster start, see PostgresCluster.DeleteStaleFolders).
+        // Both servers first, their folders after: at the end of a bare `dotnet test` this runs in ProcessExit, and the
+        // test host is killed soon after (one service stopped and deleted before the other left the other running).
+        // A folder left behind is deleted by the next start (PostgresCluster.DeleteStaleFolders, S3Server's stale check).
+        _s3?.Kill();
+        if (_postgres is not null) await _postgres.StopServerAsync(_postgres.State.DataDirectory).ConfigureAwait(false);
         if (_s3 is not null) await _s3.StopAsync().ConfigureAwait(false);
         if (_postgres is not null) await _postgres.StopAsync().ConfigureAwait(false);
     }
