@@ -57,12 +57,8 @@ public sealed class ParallelRestoreTests(PostgresFixture fixture) : IAsyncLifeti
     [Fact]
     public async Task Rows_cut_into_small_segments_are_spread_over_every_session_and_every_table_comes_back_equal()
     {
-        var (db, manifest) = await BackupSampleAsync();
-        var dump = manifest.Components[0].Files.Single(f => f.Name == LogicalBackup.DumpFileName);
-        var copy = db + "_segments";
-        await Cluster.ExecuteAsync("postgres", $"CREATE DATABASE {copy} TEMPLATE template0");
+        var (db, dump, copy, pgRestore) = await BackupSampleAndEmptyCopyAsync("_segments");
         var log = new ListLog();
-        var pgRestore = await PgTools.FindAsync("pg_restore", 15, Cluster.State.BinDirectory);
         var head = Path.Combine(_spoolFolder, "head.dump");
 
         // 4 KiB segments: every table larger than that is loaded by all three sessions at once, in many COPY runs.
@@ -81,10 +77,7 @@ public sealed class ParallelRestoreTests(PostgresFixture fixture) : IAsyncLifeti
     [Fact]
     public async Task A_row_the_server_refuses_fails_the_load_naming_the_table_and_the_reason()
     {
-        var (db, manifest) = await BackupSampleAsync();
-        var dump = manifest.Components[0].Files.Single(f => f.Name == LogicalBackup.DumpFileName);
-        var copy = db + "_refused";
-        await Cluster.ExecuteAsync("postgres", $"CREATE DATABASE {copy} TEMPLATE template0");
+        var (_, dump, copy, pgRestore) = await BackupSampleAndEmptyCopyAsync("_refused");
         // The schema restores as usual, but public.posts gets a check no row passes the moment it is created, so the
         // COPY of its rows is refused by the server.
         await Cluster.ExecuteAsync(copy, """
@@ -97,7 +90,6 @@ public sealed class ParallelRestoreTests(PostgresFixture fixture) : IAsyncLifeti
             END $$;
             CREATE EVENT TRIGGER refuse_posts ON ddl_command_end EXECUTE FUNCTION public.refuse_posts();
             """);
-        var pgRestore = await PgTools.FindAsync("pg_restore", 15, Cluster.State.BinDirectory);
         var head = Path.Combine(_spoolFolder, "refused.dump");
 
         var e = await Assert.ThrowsAsync<BackupToolsException>(() => ParallelCopyRestore.TryRunAsync(_repository, dump, pgRestore,
@@ -139,6 +131,16 @@ public sealed class ParallelRestoreTests(PostgresFixture fixture) : IAsyncLifeti
         TempDirectory = _spoolFolder,
         PgBinDirectory = Cluster.State.BinDirectory,
     };
+
+    /// <summary>For ParallelCopyRestore itself: the sample backed up, its dump, an empty database to load it into, and pg_restore.</summary>
+    private async Task<(string Db, FileEntry Dump, string Copy, PgTool PgRestore)> BackupSampleAndEmptyCopyAsync(string suffix)
+    {
+        var (db, manifest) = await BackupSampleAsync();
+        var copy = db + suffix;
+        await Cluster.ExecuteAsync("postgres", $"CREATE DATABASE {copy} TEMPLATE template0");
+        return (db, manifest.Components[0].Files.Single(f => f.Name == LogicalBackup.DumpFileName), copy,
+            await PgTools.FindAsync("pg_restore", 15, Cluster.State.BinDirectory));
+    }
 
     private async Task<(string Db, Manifest Manifest)> BackupSampleAsync()
     {
