@@ -38,6 +38,9 @@ internal static class ParallelTasks
             return true;
         })), ct);
 
+    /// <summary>How many database sessions work side by side: <paramref name="requested"/> (e.g. -Jobs), else as many as the machine has processors, at least 2.</summary>
+    public static int SessionsFor(int requested) => requested > 0 ? requested : Math.Max(2, Environment.ProcessorCount);
+
     /// <summary>Runs blocking work (synchronous reads of a pipe, a parser) on a thread of its own instead of a pool thread.</summary>
     public static Task OnOwnThread(Action action)
         => Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);

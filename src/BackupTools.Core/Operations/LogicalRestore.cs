@@ -60,7 +60,7 @@ public static class LogicalRestore
                 spoolFolder);
         // The verified spool, or with parallel COPY the archive's table of contents (what pg_restore reads for the schema).
         var spoolPath = mode == ArchiveMode.Stream ? null : Path.Combine(spoolFolder, $"bt-restore-{manifest.Id}-{Guid.NewGuid():N}.dump");
-        var sessions = request.Jobs > 1 ? request.Jobs : Math.Max(2, Environment.ProcessorCount);
+        var sessions = ParallelTasks.SessionsFor(request.Jobs); // for parallel COPY and the check (-Jobs 1 streams instead)
         var transfer = new TransferProgress(progress, $"Restoring database {database}",
             mode == ArchiveMode.VerifiedSpool ? "Reading and verifying the backup" : "Reading the backup into pg_restore", dump.Size);
 
@@ -116,7 +116,7 @@ public static class LogicalRestore
                     await steps.RunAsync($"Check {restoreInto} against the backup", async () =>
                     {
                         var problems = await RestoredDatabaseCheck.RunAsync(target.WithDatabase(restoreInto), component,
-                            selective ? t => Selected(t, request) : null, request.PgBinDirectory, log, ct, request.Jobs).ConfigureAwait(false);
+                            selective ? t => Selected(t, request) : null, request.PgBinDirectory, log, ct, sessions).ConfigureAwait(false);
                         if (problems.Count == 0) return;
                         outcome.Errors.AddRange(problems);
                         throw new RestoreCheckFailedException(problems);

@@ -23,7 +23,7 @@ public static class RestoredDatabaseCheck
     public static async Task<IReadOnlyList<string>> RunAsync(PgConnectionInfo restored, ComponentEntry component, Func<TableInfo, bool>? only,
         string? pgBinDirectory, IBackupLog log, CancellationToken ct, int jobs = 0)
     {
-        jobs = jobs > 0 ? jobs : Math.Max(2, Environment.ProcessorCount);
+        jobs = ParallelTasks.SessionsFor(jobs);
         var tables = (component.Tables ?? new List<TableInfo>()).Where(t => t.RowCountExact && (only?.Invoke(t) ?? true)).ToList();
         var found = await ParallelTasks.RunAllAsync(new Func<CancellationToken, Task<List<string>>>[]
         {
