@@ -59,7 +59,9 @@ public sealed class BackupIdCompleter : IArgumentCompleter
             using var store = BlobStoreFactory.Open(location);
             using var repository = await BackupRepository.OpenAsync(store, passphrase, cancel.Token).ConfigureAwait(false);
             var manifests = await repository.ListManifestsAsync(cancel.Token).ConfigureAwait(false);
-            return manifests.Select(m => m.Id).Reverse().ToList();
+            // Newest first in Get-Backup's order (start time, then id): ids begin with the start time to the second
+            // only, so two backups started within one second would otherwise come in the order of their random suffix.
+            return manifests.OrderByDescending(m => m.StartTime).ThenByDescending(m => m.Id, StringComparer.Ordinal).Select(m => m.Id).ToList();
         }, cancel.Token).GetAwaiter().GetResult();
     }
 }
